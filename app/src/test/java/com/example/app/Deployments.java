@@ -1,0 +1,26 @@
+package com.example.app;
+
+import java.io.File;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.importer.ZipImporter;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+/** The WAR that `mvn package` built, as it ships, plus the test-only probe. */
+final class Deployments {
+
+    static final int PORT = 8000;
+
+    private Deployments() {
+    }
+
+    static WebArchive packagedApp() {
+        File war = new File("target/app.war");
+        if (!war.isFile()) {
+            throw new IllegalStateException("target/app.war is missing: run the tests with `mvn verify`");
+        }
+        return ShrinkWrap.create(ZipImporter.class, "quote-under-test.war")
+                .importFrom(war)
+                .as(WebArchive.class)
+                .addClass(OriginProbe.class);
+    }
+}
