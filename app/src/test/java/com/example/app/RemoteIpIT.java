@@ -50,12 +50,12 @@ class RemoteIpIT {
         assertEquals("127.0.0.2 http", reply.body());
     }
 
-    /** The access log names the client that the trusted proxy forwarded for, not the proxy. */
+    /** The access log names the proxy (%h) and the client it forwarded for (%a). */
     @Test
     void theAccessLogNamesTheForwardedClient() throws IOException, InterruptedException {
         String marker = "/?marker=" + UUID.randomUUID();
         new RawHttp("127.0.0.2", Deployments.PORT).send("GET", marker, "X-Forwarded-For: 198.51.100.23");
-        Path accessLog = Path.of(System.getProperty("liberty.server.dir"), "logs", "http_access.log");
+        Path accessLog = Path.of(System.getProperty("liberty.test.server.dir"), "logs", "http_access.log");
         String line = "";
         for (int attempt = 0; attempt < 100 && line.isEmpty(); attempt++) {
             line = Files.exists(accessLog)
@@ -66,6 +66,6 @@ class RemoteIpIT {
                 Thread.sleep(100);
             }
         }
-        assertTrue(line.startsWith("198.51.100.23 "), "access log line for " + marker + ": '" + line + "'");
+        assertTrue(line.startsWith("127.0.0.2 198.51.100.23 "), "access log line for " + marker + ": '" + line + "'");
     }
 }
