@@ -1,0 +1,376 @@
+#!/usr/bin/env bash
+# faults.sh: the app stopped and crashed under traffic, nginx restarted and crashed, a broken
+# nginx configuration: fast and bland 502/503 answers while the app is away, recovery through the
+# restart policy, nothing hangs, a broken configuration never takes the service down.
+#
+# Usage: faults.sh [--full]
+#   default  app stopped and started; app crashed (restart policy); nginx restarted and crashed;
+#            nginx -t on a broken copy; a reload with a broken configuration
+#   --full   also `docker kill app`, to show whether the restart policy treats it as a crash
+#
+# It ends with the stack serving again, or fails saying so. Run alone or from run-suite.sh.
+set -euo pipefail
+
+PART=faults
+# shellcheck source=test/security/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+readonly FAST_MS=3000         # an answer while the app is away must come within this
+readonly RECOVERY_LIMIT=240   # seconds for the app (dev mode) to serve again
+readonly NGINX_LIMIT=60       # seconds for nginx to serve again
+readonly PROBE_CONTAINER=quote-nginx-config-probe
+
+full=false
+[[ ${1:-} != --full ]] || full=true
+
+workdir=$(mktemp -d)
+probe_pid=""
+
+clean_up() {
+  stop_traffic
+  docker rm -f "$PROBE_CONTAINER" >/dev/null 2>&1 || true
+  rm -rf "$workdir"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Traffic: one request every 0.2 s in the background; each line "ms status seconds", ms counted
+# from the start of the traffic.
+# ---------------------------------------------------------------------------------------------
+
+traffic_loop() {
+  local file=$1 stop=$2 start=$3 deadline=$((SECONDS + $4)) answer
+  while [[ ! -e $stop ]] && ((SECONDS < deadline)); do
+    # 20 s: above nginx's own bound (2 s connect + 15 s read), so a 000 is a hang.
+    answer=$(curl --silent --output /dev/null --max-time 20 --cacert "$CERT" \
+      --write-out '%{http_code} %{time_total}' https://localhost/ 2>/dev/null || true)
+    printf '%s %s\n' "$(($(now_ms) - start))" "${answer:-000 20}" >>"$file"
+    sleep 0.2
+  done
+}
+
+# start_traffic NAME MAX_SECONDS: sets TRAFFIC (the log) and TRAFFIC_START (ms).
+start_traffic() {
+  TRAFFIC="$workdir/$1.log"
+  : >"$TRAFFIC"
+  rm -f "$workdir/stop"
+  TRAFFIC_START=$(now_ms)
+  traffic_loop "$TRAFFIC" "$workdir/stop" "$TRAFFIC_START" "$2" &
+  probe_pid=$!
+}
+
+stop_traffic() {
+  if [[ -n $probe_pid ]]; then
+    touch "$workdir/stop"
+    # The loop ends within one request (20 s at most) after the stop file appears.
+    wait "$probe_pid" 2>/dev/null || true
+    probe_pid=""
+  fi
+}
+
+# Milliseconds since the traffic started.
+elapsed() {
+  echo $(($(now_ms) - TRAFFIC_START))
+}
+
+# window FROM TO: traffic lines with FROM <= ms < TO.
+window() {
+  awk -v from="$1" -v to="$2" '$1 >= from && $1 < to' "$TRAFFIC"
+}
+
+# Status counts ("503 x12, 200 x3") of traffic lines on stdin.
+status_counts() {
+  awk '{print $2}' | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}'
+}
+
+# The slowest answer (ms) of traffic lines on stdin.
+slowest_ms() {
+  awk 'BEGIN {m = 0} {t = $3 * 1000; if (t > m) m = t} END {printf "%d", m}'
+}
+
+# Statuses other than 502/503 among traffic lines on stdin.
+not_bad_gateway() {
+  awk '$2 != 502 && $2 != 503 {print $2}' | sort -u | tr '\n' ' ' | sed 's/ $//'
+}
+
+# The ms of the first 200 after the first non-200 at or after FROM, empty if none: a request
+# in flight when the app went away may still complete with a 200 just after FROM.
+first_200_after() {
+  awk -v from="$1" '$1 >= from && $2 != 200 {down = 1} down && $2 == 200 {print $1; exit}' "$TRAFFIC"
+}
+
+# The ms of the first 200 at or after FROM, or now.
+outage_end() {
+  local first
+  first=$(first_200_after "$1")
+  echo "$((${first:-$(elapsed)} + 1))"
+}
+
+# judge_traffic WHAT: over the whole run, only 200, 502 or 503 (curl's 000 would be a hang past
+# nginx's own bounds or a socket error); every 502/503 within FAST_MS. A request that reaches
+# the app while it is still starting is held by Liberty until the app is ready, then answered
+# 200: those are reported, not judged as errors.
+judge_traffic() {
+  local slowest
+  expect "$1: only 200, 502 or 503 answers, no socket error and no request over 20 s" "" \
+    "$(awk '$2 != 200 && $2 != 502 && $2 != 503 {print $2 "@" $1 "ms"}' "$TRAFFIC" | tr '\n' ' ' | sed 's/ $//')"
+  slowest=$(awk '$2 != 200' "$TRAFFIC" | slowest_ms)
+  expect_that "$1: every 502/503, including those while the app was stopping, within ${FAST_MS} ms" \
+    "at most ${FAST_MS} ms" "slowest ${slowest} ms; all $(wc -l <"$TRAFFIC") requests: $(status_counts <"$TRAFFIC")" \
+    [ "$slowest" -le "$FAST_MS" ]
+  figure "$1: 200s slower than ${FAST_MS} ms, held by the starting app (ms, at ms since traffic start): $(awk -v limit="$FAST_MS" '$2 == 200 && $3 * 1000 > limit {printf "%s%d ms at %d", sep, $3 * 1000, $1; sep = ", "}' "$TRAFFIC")$(awk -v limit="$FAST_MS" '$2 == 200 && $3 * 1000 > limit {n++} END {if (!n) print "none"}' "$TRAFFIC")"
+}
+
+# judge_outage WHAT FROM TO: every 502/503 in the window within FAST_MS, and nothing but 502/503
+# before the app answers again (the window ends at its first 200).
+judge_outage() {
+  local what=$1 lines
+  lines=$(window "$2" "$3")
+  if [[ -z $lines ]]; then
+    fail "$what: expected requests during the outage, got none"
+    return
+  fi
+  expect "$what: every answer while the app is away is a 502 or 503" "" \
+    "$(awk '$2 != 200' <<<"$lines" | not_bad_gateway)"
+  expect_that "$what: every such answer within ${FAST_MS} ms" "at most ${FAST_MS} ms" \
+    "slowest $(awk '$2 != 200' <<<"$lines" | slowest_ms) ms over $(wc -l <<<"$lines") requests: $(status_counts <<<"$lines")" \
+    [ "$(awk '$2 != 200' <<<"$lines" | slowest_ms)" -le "$FAST_MS" ]
+}
+
+app_serves() {
+  stack_serves
+}
+
+app_address() {
+  docker inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$APP"
+}
+
+restart_count() {
+  docker inspect --format '{{.RestartCount}}' "$1"
+}
+
+# wait_recovery WHAT FROM_MS: waits (bounded) for the app to serve, then reports the seconds.
+wait_recovery() {
+  local what=$1 from=$2 recovered
+  if wait_until "$RECOVERY_LIMIT" 1 app_serves; then
+    sleep 1
+    recovered=$(first_200_after "$from")
+    recovered=${recovered:-$(elapsed)}
+    pass "$what: the app serves again $(awk -v ms="$((recovered - from))" 'BEGIN {printf "%.1f", ms / 1000}') s later (limit ${RECOVERY_LIMIT} s; that first 200 took $(awk -v at="$recovered" '$1 == at {printf "%d", $3 * 1000}' "$TRAFFIC") ms)"
+  else
+    fail "$what: expected 200 within ${RECOVERY_LIMIT} s, got $(status https://localhost/)"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# The app away
+# ---------------------------------------------------------------------------------------------
+
+bland_error_body() {
+  local answer body
+  answer=$(tcurl --include https://localhost/ | tr -d '\r' || true)
+  body=$(sed '1,/^$/d' <<<"$answer")
+  expect "the answer while the app is stopped: status and body" "503 Service Unavailable" \
+    "$(first_status "$answer") $body"
+  expect "that answer names no product or version (Server header: nginx, no version)" "nginx" \
+    "$(sed -n 's/^server: //Ip' <<<"$answer")$(grep -qiE 'nginx|[0-9]+\.[0-9]+\.[0-9]+' <<<"$body" && echo ' + in the body')"
+}
+
+app_stopped_and_started() {
+  local address_before address_after stopping stopped started
+  address_before=$(app_address)
+  start_traffic app-stop 400
+  sleep 2
+  stopping=$(elapsed)
+  docker stop "$APP" >/dev/null
+  stopped=$(elapsed)
+  figure "docker stop app took $(((stopped - stopping) / 1000)) s (dev mode stops Liberty, then Maven)"
+  sleep 1
+  bland_error_body
+  sleep 8
+  started=$(elapsed)
+  docker start "$APP" >/dev/null
+  judge_outage "app stopped" "$stopped" "$started"
+  wait_recovery "app started again" "$started"
+  stop_traffic
+  judge_outage "app starting" "$started" "$(outage_end "$started")"
+  judge_traffic "traffic through the stop and start"
+  address_after=$(app_address)
+  figure "app address before the stop $address_before, after the start $address_after"
+  expect "nginx reaches the app after a stop and start (nginx resolved it once, at its start)" 200 \
+    "$(status https://localhost/)"
+}
+
+# A crash, for the restart policy: SIGKILL to the container's main process from the host (root
+# only); otherwise SIGTERM to it from inside, which Maven's JVM obeys, exiting by itself.
+crash_app() {
+  local pid
+  pid=$(docker inspect --format '{{.State.Pid}}' "$APP")
+  if ((EUID == 0)) && [[ $pid =~ ^[1-9][0-9]*$ ]]; then
+    kill -KILL "$pid"
+    echo "SIGKILL to its main process (host pid $pid)"
+  else
+    docker exec "$APP" kill -TERM 1
+    echo "SIGTERM to its main process from inside (not root: no host kill)"
+  fi
+}
+
+app_crashed() {
+  local count_before address_before crashed how back
+  count_before=$(restart_count "$APP")
+  address_before=$(app_address)
+  start_traffic app-crash 400
+  sleep 2
+  crashed=$(elapsed)
+  how=$(crash_app)
+  figure "app crash: $how"
+  if wait_until 30 0.5 restarted_since "$count_before"; then
+    back=$(elapsed)
+    pass "unless-stopped restarts the crashed app ($(((back - crashed) / 100))00 ms after the crash, RestartCount $count_before -> $(restart_count "$APP"))"
+  else
+    back=$(elapsed)
+    fail "restart policy after a crash: expected the app running again with RestartCount above $count_before within 30 s, got running=$(docker inspect --format '{{.State.Running}}' "$APP") RestartCount $(restart_count "$APP")"
+    docker start "$APP" >/dev/null 2>&1 || true
+  fi
+  wait_recovery "app crashed" "$crashed"
+  stop_traffic
+  judge_outage "app crashed and restarting" "$((crashed + 300))" "$(outage_end "$crashed")"
+  judge_traffic "traffic through the crash"
+  figure "app address before the crash $address_before, after the restart $(app_address)"
+}
+
+restarted_since() {
+  container_running "$APP" && (($(restart_count "$APP") > $1))
+}
+
+# `docker kill` is a manual stop to Docker: does unless-stopped bring the app back?
+app_docker_killed() {
+  local count_before started
+  count_before=$(restart_count "$APP")
+  docker kill "$APP" >/dev/null
+  sleep 20
+  expect "docker kill app: unless-stopped treats it as a manual stop (no restart within 20 s)" \
+    "running=false RestartCount $count_before" \
+    "running=$(docker inspect --format '{{.State.Running}}' "$APP") RestartCount $(restart_count "$APP")"
+  start_traffic app-kill 300
+  started=$(elapsed)
+  container_running "$APP" || docker start "$APP" >/dev/null
+  wait_recovery "app started after docker kill" "$started"
+  stop_traffic
+}
+
+# ---------------------------------------------------------------------------------------------
+# nginx
+# ---------------------------------------------------------------------------------------------
+
+nginx_restarts() {
+  local started
+  started=$(now_ms)
+  docker restart "$NGINX" >/dev/null
+  if wait_until "$NGINX_LIMIT" 0.5 stack_serves; then
+    pass "docker restart nginx: serves again $(awk -v ms="$(($(now_ms) - started))" 'BEGIN {printf "%.1f", ms / 1000}') s after the restart began"
+  else
+    fail "docker restart nginx: expected 200 within ${NGINX_LIMIT} s, got $(status https://localhost/)"
+  fi
+  local count_before pid
+  count_before=$(restart_count "$NGINX")
+  pid=$(docker inspect --format '{{.State.Pid}}' "$NGINX")
+  if ((EUID == 0)); then
+    started=$(now_ms)
+    kill -KILL "$pid"
+    if wait_until "$NGINX_LIMIT" 0.5 stack_serves && (($(restart_count "$NGINX") > count_before)); then
+      pass "nginx master killed (SIGKILL, host pid $pid): unless-stopped restarts it, serving again $(awk -v ms="$(($(now_ms) - started))" 'BEGIN {printf "%.1f", ms / 1000}') s later"
+    else
+      fail "nginx killed: expected a restart and 200 within ${NGINX_LIMIT} s, got RestartCount $(restart_count "$NGINX"), $(status https://localhost/)"
+    fi
+  fi
+}
+
+# The network the app is on (the compose backend), so that a probe resolves `app`.
+backend_network() {
+  docker inspect --format '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}} {{end}}' "$APP" | awk '{print $1}'
+}
+
+edge_network() {
+  local backend
+  backend=$(backend_network)
+  docker inspect --format '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}} {{end}}' "$NGINX" |
+    tr ' ' '\n' | grep -vx -e "$backend" -e '' | head -n 1
+}
+
+# A copy of the configuration as the image has it, with the localhost keypair.
+config_copy() {
+  local dir=$1
+  mkdir -p "$dir/tls"
+  cp "$REPO_ROOT"/nginx/*.conf "$dir/"
+  cp "$CERT" "$dir/tls/server.crt"
+  cp "$KEY" "$dir/tls/server.key"
+  chmod -R a+rX "$dir"
+}
+
+# nginx -t inside a throwaway container of the image, on the copy in DIR.
+config_test() {
+  docker run --rm --network "$(backend_network)" --read-only --tmpfs /tmp --cap-drop ALL \
+    --security-opt no-new-privileges -v "$1:/etc/nginx:ro" quote-nginx:latest nginx -t 2>&1
+}
+
+broken_config_is_caught() {
+  local good="$workdir/good" broken="$workdir/broken" output
+  config_copy "$good"
+  config_copy "$broken"
+  # A typo as a person would make it: a directive without its semicolon.
+  sed -i 's/^proxy_read_timeout 15s;/proxy_read_timeout 15s/' "$broken/proxy-to-app.conf"
+  output=$(config_test "$good" || true)
+  expect "nginx -t on the project's configuration" "test is successful" \
+    "$(grep -o 'test is successful' <<<"$output" || tail -n 1 <<<"$output")"
+  output=$(config_test "$broken" || true)
+  expect "nginx -t on a copy with a missing semicolon: refused" "[emerg] test failed" \
+    "$(grep -o '\[emerg\]' <<<"$output" | head -n 1) $(grep -o 'test failed' <<<"$output" || echo 'test passed')"
+}
+
+probe_serves() {
+  [[ $(status https://localhost/ --resolve "localhost:443:$1") == 200 ]]
+}
+
+# A second nginx from the image, serving the same app on the edge network, whose configuration
+# is then broken and reloaded: it must go on serving with the old one.
+broken_reload_keeps_serving() {
+  local dir="$workdir/live" address output
+  config_copy "$dir"
+  docker rm -f "$PROBE_CONTAINER" >/dev/null 2>&1 || true
+  docker create --name "$PROBE_CONTAINER" --network "$(backend_network)" --read-only --tmpfs /tmp \
+    --cap-drop ALL --security-opt no-new-privileges --memory 128m --pids-limit 64 \
+    --sysctl net.ipv4.ip_unprivileged_port_start=0 -v "$dir:/etc/nginx:ro" quote-nginx:latest >/dev/null
+  docker network connect "$(edge_network)" "$PROBE_CONTAINER"
+  docker start "$PROBE_CONTAINER" >/dev/null
+  address=$(docker inspect --format "{{(index .NetworkSettings.Networks \"$(edge_network)\").IPAddress}}" "$PROBE_CONTAINER")
+  if ! wait_until 20 0.5 probe_serves "$address"; then
+    fail "a second nginx from the image: expected 200 at $address, got $(status https://localhost/ --resolve "localhost:443:$address")"
+    return
+  fi
+  printf 'this is not a directive\n' >>"$dir/nginx.conf"
+  output=$(docker exec "$PROBE_CONTAINER" nginx -s reload 2>&1 || true)
+  expect "nginx -s reload with a broken configuration: refused before signalling" "[emerg]" \
+    "$(grep -o '\[emerg\]' <<<"$output" | head -n 1)"
+  docker kill --signal HUP "$PROBE_CONTAINER" >/dev/null
+  sleep 2
+  expect "SIGHUP with a broken configuration: the master logs the error and keeps the old one" "[emerg]" \
+    "$(docker logs "$PROBE_CONTAINER" 2>&1 | grep -o '\[emerg\]' | head -n 1)"
+  expect "and it still serves: status over its edge address $address" 200 \
+    "$(status https://localhost/ --resolve "localhost:443:$address")"
+  docker rm -f "$PROBE_CONTAINER" >/dev/null
+}
+
+main() {
+  require_stack
+  trap clean_up EXIT
+  app_stopped_and_started
+  app_crashed
+  [[ $full == false ]] || app_docker_killed
+  nginx_restarts
+  broken_config_is_caught
+  broken_reload_keeps_serving
+  expect "the stack serves at the end" 200 "$(status https://localhost/)"
+  finish
+}
+
+main "$@"

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# load.sh: bounded load through nginx over TLS, after a warm-up: zero errors (socket errors and
+# non-2xx answers), latency percentiles reported.
+#
+# Usage: load.sh [--full]
+#   default  wrk, HTTP/1.1, 2 threads, 32 connections, 20 s
+#   --full   wrk with 64 connections for 60 s, then h2load over HTTP/2, 50,000 requests
+set -euo pipefail
+
+PART=load
+# shellcheck source=test/security/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+full=false
+[[ ${1:-} != --full ]] || full=true
+
+# wrk_run CONNECTIONS SECONDS: one wrk run against https://localhost/, output on stdout.
+wrk_run() {
+  timeout $(($2 + 30)) wrk --threads 2 --connections "$1" --duration "$2s" --timeout 5s --latency \
+    https://localhost/ 2>&1 || true
+}
+
+# A duration as milliseconds: wrk prints us, ms or s.
+as_ms() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.2f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.2f", v }
+    else if (v ~ /m$/) { sub(/m$/, "", v); printf "%.0f", v * 60000 }
+    else { sub(/s$/, "", v); printf "%.2f", v * 1000 } }'
+}
+
+judge_wrk() {
+  local output=$1 connections=$2 seconds=$3 requests rate socket_errors non2xx p50 p75 p90 p99
+  requests=$(sed -n 's/^ *\([0-9]*\) requests in .*/\1/p' <<<"$output")
+  rate=$(sed -n 's/^Requests\/sec: *//p' <<<"$output")
+  socket_errors=$(sed -n 's/^ *Socket errors: //p' <<<"$output")
+  non2xx=$(sed -n 's/^ *Non-2xx or 3xx responses: //p' <<<"$output")
+  p50=$(as_ms "$(awk '$1 == "50%" {print $2}' <<<"$output")")
+  p75=$(as_ms "$(awk '$1 == "75%" {print $2}' <<<"$output")")
+  p90=$(as_ms "$(awk '$1 == "90%" {print $2}' <<<"$output")")
+  p99=$(as_ms "$(awk '$1 == "99%" {print $2}' <<<"$output")")
+  figure "wrk -t2 -c$connections -d${seconds}s --latency https://localhost/: ${requests:-?} requests, ${rate:-?} req/s, p50 ${p50} ms, p75 ${p75} ms, p90 ${p90} ms, p99 ${p99} ms"
+  expect_that "wrk ${connections} connections ${seconds} s: requests served" "at least 1000" "${requests:-0}" \
+    [ "${requests:-0}" -ge 1000 ]
+  expect "wrk ${connections} connections ${seconds} s: socket errors" "none" "${socket_errors:-none}"
+  expect "wrk ${connections} connections ${seconds} s: non-2xx answers" "0" "${non2xx:-0}"
+}
+
+h2load_run() {
+  local output requests succeeded failed_count codes
+  output=$(timeout 300 h2load --requests 50000 --clients 32 --max-concurrent-streams 4 \
+    https://localhost/ 2>&1 || true)
+  requests=$(sed -n 's/^requests: \([0-9]*\) total.*/\1/p' <<<"$output")
+  succeeded=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' <<<"$output")
+  failed_count=$(sed -n 's/^requests: .* succeeded, \(.*\)$/\1/p' <<<"$output")
+  codes=$(sed -n 's/^status codes: //p' <<<"$output")
+  figure "h2load -n 50000 -c 32 -m 4 https://localhost/ (HTTP/2): $(sed -n 's/^finished in //p' <<<"$output"); status codes: $codes; request time min/max/mean/sd: $(awk '/^time for request:/ {print $4, $5, $6, $7}' <<<"$output")"
+  expect "h2load HTTP/2: every request a 2xx" "50000 of 50000" "${succeeded:-0} of ${requests:-0}"
+  expect "h2load HTTP/2: failures" "0 failed, 0 errored, 0 timeout" "${failed_count:-?}"
+  expect "h2load HTTP/2: status codes" "50000 2xx, 0 3xx, 0 4xx, 0 5xx" "$codes"
+}
+
+main() {
+  require_stack
+  command -v wrk >/dev/null 2>&1 || { echo "load: wrk is missing" >&2; exit 2; }
+  # Warm-up: JIT, connection pools, TLS session cache. Not judged.
+  wrk_run 8 5 >/dev/null
+  if [[ $full == true ]]; then
+    judge_wrk "$(wrk_run 64 60)" 64 60
+    command -v h2load >/dev/null 2>&1 || { echo "load: h2load is missing" >&2; exit 2; }
+    h2load_run
+  else
+    judge_wrk "$(wrk_run 32 20)" 32 20
+  fi
+  expect "the stack still answers 200 after the load" 200 "$(status https://localhost/)"
+  finish
+}
+
+main "$@"

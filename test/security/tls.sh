@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# tls.sh: the TLS edge as a scanner and a client see it. testssl.sh (3.0.8 has no overall
+# rating, so each finding is judged) plus direct probes with openssl and curl.
+# Run alone or from run-suite.sh, against the running stack.
+set -euo pipefail
+
+PART=tls
+# shellcheck source=test/security/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+# Inherent to the self-signed localhost certificate; see nginx/DECISIONS.md.
+readonly ALLOWED_FINDINGS="cert_revocation cert_validityPeriod"
+# The intended TLS 1.2 suites (ECDHE + AEAD) as OpenSSL names them; TLS 1.3's three AEAD suites.
+readonly TLS12_CIPHERS="ECDHE-ECDSA-AES128-GCM-SHA256 ECDHE-ECDSA-AES256-GCM-SHA384 ECDHE-ECDSA-CHACHA20-POLY1305"
+readonly TLS13_CIPHERS="TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256"
+
+report=""
+workdir=""
+
+clean_up() {
+  [[ -z $workdir ]] || rm -rf "$workdir"
+}
+
+testssl_command() {
+  command -v testssl 2>/dev/null || command -v testssl.sh 2>/dev/null
+}
+
+# finding ID: the finding text of one testssl.sh id.
+finding() {
+  jq -r --arg id "$1" '[.[] | select(.id == $id) | .finding] | join(" | ")' "$report"
+}
+
+scan() {
+  local started
+  workdir=$(mktemp -d)
+  report="$workdir/testssl.json"
+  rm -f "$report"
+  started=$SECONDS
+  # Protocols, standard cipher groups, forward secrecy and groups, server preferences and each
+  # protocol's cipher order, defaults (ALPN, session handling, certificate), headers,
+  # vulnerabilities. The exit status counts findings; the JSON is what is judged.
+  timeout 600 "$(testssl_command)" --quiet --warnings off --color 0 --add-ca "$CERT" \
+    --jsonfile "$report" --protocols --std --fs --server-preference --server-defaults --headers \
+    --vulnerable https://localhost/ >"$workdir/testssl.log" 2>&1 || true
+  figure "testssl.sh $("$(testssl_command)" --version 2>/dev/null | sed -n 's/.*testssl *\([0-9.]*\) .*/\1/p' | head -n 1) scan took $((SECONDS - started)) s; it gives no overall rating (3.0.8 has none), so every finding is judged"
+  if [[ ! -s $report ]] || ! jq -e 'length > 0' "$report" >/dev/null 2>&1; then
+    fail "testssl.sh report: expected a JSON report, got $(tail -n 3 "$workdir/testssl.log" | tr '\n' ' ')"
+    return 1
+  fi
+}
+
+severity_findings() {
+  local findings allowed
+  findings=$(jq -r '.[] | select(.severity == "MEDIUM" or .severity == "HIGH" or .severity == "CRITICAL") | "\(.id)=\(.severity)"' "$report" | sort -u)
+  allowed=$(grep -E "^($(tr ' ' '|' <<<"$ALLOWED_FINDINGS"))=" <<<"$findings" | tr '\n' ' ' || true)
+  findings=$(grep -vE "^($(tr ' ' '|' <<<"$ALLOWED_FINDINGS"))=" <<<"$findings" | tr '\n' ' ' || true)
+  expect "testssl.sh: nothing at MEDIUM or worse beyond the two inherent ones" "none" "${findings:-none}"
+  figure "testssl.sh inherent findings: ${allowed:-none}; LOW: $(jq -r '[.[] | select(.severity == "LOW") | .id] | unique | join(" ")' "$report"); WARN: $(jq -r '[.[] | select(.severity == "WARN") | .id] | unique | join(" ")' "$report")"
+}
+
+protocol_findings() {
+  local id got=""
+  for id in SSLv2 SSLv3 TLS1 TLS1_1 TLS1_2 TLS1_3; do
+    got+="$id=$(finding "$id" | sed 's/offered with final/offered/; s/ (OK)//; s/ (deprecated)//' | cut -d' ' -f1-2) "
+  done
+  expect "testssl.sh: only TLS 1.2 and 1.3 offered" \
+    "SSLv2=not offered SSLv3=not offered TLS1=not offered TLS1_1=not offered TLS1_2=offered TLS1_3=offered" "${got% }"
+}
+
+# Names in a testssl.sh cipher-order finding, normalized and sorted.
+names_in() {
+  tr ' ' '\n' <<<"$1" | grep -E '^(ECDHE|DHE|AES|CAMELLIA|ARIA|TLS_|RSA|PSK|DES|RC4|NULL|EXP|ADH|AECDH|CHACHA)' |
+    grep -v -- '-$' | sort -u | tr '\n' ' ' | sed 's/ $//'
+}
+
+sorted() {
+  tr ' ' '\n' <<<"$1" | sort -u | tr '\n' ' ' | sed 's/ $//'
+}
+
+server_order() {
+  if finding cipher_order | grep -qi server; then echo server; else finding cipher_order; fi
+}
+
+cipher_findings() {
+  local tls12 tls13 curves
+  tls12=$(names_in "$(finding cipherorder_TLSv1_2)")
+  tls13=$(names_in "$(finding cipherorder_TLSv1_3)")
+  expect "testssl.sh: TLS 1.2 offers exactly the ECDHE + AEAD suites (ECDSA key)" "$(sorted "$TLS12_CIPHERS")" "$tls12"
+  expect "testssl.sh: TLS 1.3 offers exactly the three AEAD suites" "$(sorted "$TLS13_CIPHERS")" "$tls13"
+  expect "testssl.sh: server cipher order" "server" "$(server_order)"
+  # testssl.sh 3.0.8 does not know X25519MLKEM768; it lists the classic groups it finds.
+  curves=$(sorted "$(finding PFS_ECDHE_curves)")
+  expect "testssl.sh: key exchange groups" "$(sorted "X25519 prime256v1 secp384r1")" "$curves"
+}
+
+header_findings() {
+  expect "testssl.sh: HSTS present, two years" "730 days (=63072000 seconds) > 15552000 seconds" "$(finding HSTS_time)"
+  expect "testssl.sh: HTTP/2 through ALPN" "h2" "$(finding ALPN_HTTP2)"
+}
+
+# Direct probes, independent of the scanner.
+handshake() {
+  openssl s_client -connect 127.0.0.1:443 -servername localhost -CAfile "$CERT" "$@" </dev/null 2>/dev/null |
+    sed -n 's/^ *Protocol *: *//p; s/^ *Cipher *: *//p; s/^Server Temp Key: //p' | awk '!seen[$0]++' | tr '\n' ' ' | sed 's/ $//'
+}
+
+refused() {
+  ! timeout 10 openssl s_client -connect 127.0.0.1:443 -servername localhost "$@" </dev/null >/dev/null 2>&1
+}
+
+direct_probes() {
+  local answer
+  # @SECLEVEL=0: this client offers the old protocols at all, so that the server must refuse.
+  expect_that "openssl: TLS 1.0 refused" "refused" "refused" refused -tls1 -cipher 'DEFAULT:@SECLEVEL=0'
+  expect_that "openssl: TLS 1.1 refused" "refused" "refused" refused -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0'
+  expect_that "openssl: a CBC suite over TLS 1.2 refused" "refused" "refused" refused -tls1_2 -cipher ECDHE-ECDSA-AES128-SHA
+  expect_that "openssl: RSA key exchange over TLS 1.2 refused" "refused" "refused" refused -tls1_2 -cipher AES128-GCM-SHA256
+  expect_that "openssl: finite-field group ffdhe2048 over TLS 1.3 refused" "refused" "refused" refused -tls1_3 -groups ffdhe2048
+  figure "openssl TLS 1.3 default: $(handshake -tls1_3); TLS 1.2 default: $(handshake -tls1_2)"
+  answer=$(tcurl --output /dev/null --write-out '%{http_code} %{redirect_url}' http://localhost/some/path || true)
+  expect "port 80 redirects permanently to the same URL over HTTPS" "301 https://localhost/some/path" "$answer"
+  expect "curl: HTTP/2 negotiated through ALPN" "2" \
+    "$(tcurl --http2 --output /dev/null --write-out '%{http_version}' https://localhost/ || true)"
+  expect "curl: HSTS header on an HTTPS answer" "max-age=63072000" \
+    "$(tcurl --head https://localhost/ | tr -d '\r' | sed -n 's/^strict-transport-security: //Ip')"
+  expect "curl: no HSTS header over plain HTTP (RFC 6797 8.1)" "" \
+    "$(tcurl --head http://localhost/ | tr -d '\r' | sed -n 's/^strict-transport-security: //Ip')"
+  expect "curl: Server header without a version" "nginx" \
+    "$(tcurl --head https://localhost/ | tr -d '\r' | sed -n 's/^server: //Ip')"
+}
+
+main() {
+  require_stack
+  trap clean_up EXIT
+  command -v "$(testssl_command || echo testssl)" >/dev/null 2>&1 || { echo "tls: testssl.sh is missing" >&2; exit 2; }
+  if scan; then
+    severity_findings
+    protocol_findings
+    cipher_findings
+    header_findings
+  fi
+  direct_probes
+  finish
+}
+
+main "$@"
