@@ -11,7 +11,7 @@
 # It ends with the stack serving again, or fails saying so. Run alone or from run-suite.sh.
 set -euo pipefail
 
-PART=faults
+export PART=faults  # names this part in lib.sh's messages
 # shellcheck source=test/security/lib.sh
 source "$(dirname "$0")/lib.sh"
 

@@ -4,7 +4,7 @@
 # Run alone or from run-suite.sh, against the running stack.
 set -euo pipefail
 
-PART=hardening
+export PART=hardening  # names this part in lib.sh's messages
 # shellcheck source=test/security/lib.sh
 source "$(dirname "$0")/lib.sh"
 

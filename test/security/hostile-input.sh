@@ -4,7 +4,7 @@
 # a server error. Run alone or from run-suite.sh, against the running stack.
 set -euo pipefail
 
-PART=hostile-input
+export PART=hostile-input  # names this part in lib.sh's messages
 # shellcheck source=test/security/lib.sh
 source "$(dirname "$0")/lib.sh"
 

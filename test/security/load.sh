@@ -7,7 +7,7 @@
 #   --full   wrk with 64 connections for 60 s, then h2load over HTTP/2, 50,000 requests
 set -euo pipefail
 
-PART=load
+export PART=load  # names this part in lib.sh's messages
 # shellcheck source=test/security/lib.sh
 source "$(dirname "$0")/lib.sh"
 

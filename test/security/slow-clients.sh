@@ -4,7 +4,7 @@
 # during the attack. Run alone or from run-suite.sh --full, against the running stack.
 set -euo pipefail
 
-PART=slow-clients
+export PART=slow-clients  # names this part in lib.sh's messages
 # shellcheck source=test/security/lib.sh
 source "$(dirname "$0")/lib.sh"
 
