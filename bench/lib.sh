@@ -1,0 +1,194 @@
+# shellcheck shell=bash
+# lib.sh: what the benchmarks share. Sourced, never run.
+#
+# A benchmark prints progress on stderr and its results on stdout, one line per figure:
+#   Row<TAB>figure<TAB>measured<TAB>reference<TAB>target<TAB>verdict
+# and `Detail<TAB>text` lines for the report's notes (single runs, layer lists). run-benchmarks.sh
+# turns them into the table. Traffic goes only to 127.0.0.1 and to the bench's own network.
+
+# shellcheck disable=SC2034 # KEY and the image names are for the benchmarks that source this file
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$BENCH_DIR/.." && pwd)
+readonly BENCH_DIR REPO_ROOT
+readonly CERT="$REPO_ROOT/nginx/files/localhost.crt"
+readonly KEY="$REPO_ROOT/nginx/files/localhost.key"
+readonly QUOTE_FILE="$REPO_ROOT/app/src/main/java/com/example/app/QuoteResource.java"
+readonly PRODUCTION_IMAGE=quote-service:latest DEV_IMAGE=quote-service:dev NGINX_IMAGE=quote-nginx:latest
+# The bench's own bridge network and container names: never the stack's `app` and `nginx`.
+readonly BENCH_NETWORK=quote-bench
+readonly BENCH_PREFIX=quote-bench-
+# The production app's memory limit in the bench; its heap is 60 % of it (jvm.options).
+readonly APP_MEMORY_LIMIT=${BENCH_APP_MEMORY:-512m}
+
+# Debian's docker CLI (20.10, with BuildKit) before any other client on the PATH.
+export PATH="/usr/bin:$PATH"
+export DOCKER_BUILDKIT=1 COMPOSE_DOCKER_CLI_BUILD=1
+
+BENCH=${BENCH:-bench}
+
+log() { printf '[%s] %s\n' "$BENCH" "$*" >&2; }
+die() { printf '[%s] ERROR: %s\n' "$BENCH" "$*" >&2; exit 1; }
+
+# row FIGURE MEASURED REFERENCE TARGET VERDICT
+row() { printf 'Row\t%s\t%s\t%s\t%s\t%s\n' "$@"; }
+detail() { printf 'Detail\t%s\n' "$*"; }
+
+now_ms() { date +%s%3N; }
+
+# wait_until TIMEOUT_SECONDS INTERVAL COMMAND...: polls COMMAND until it succeeds; fails at the
+# deadline. Never longer than TIMEOUT_SECONDS plus one COMMAND.
+wait_until() {
+  local timeout=$1 interval=$2 deadline
+  shift 2
+  deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || return 1
+    sleep "$interval"
+  done
+}
+
+compose() {
+  if command -v docker-compose >/dev/null 2>&1; then
+    (cd "$REPO_ROOT" && docker-compose "$@")
+  else
+    (cd "$REPO_ROOT" && docker compose "$@")
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Figures
+# ---------------------------------------------------------------------------------------------
+
+# percentile P VALUE...: nearest-rank percentile (P in 1..100) of the values.
+percentile() {
+  local p=$1
+  shift
+  printf '%s\n' "$@" | sort -g | awk -v p="$p" '{ v[NR] = $1 }
+    END { r = int((p * NR + 99) / 100); if (r < 1) r = 1; print v[r] }'
+}
+
+median() { percentile 50 "$@"; }
+
+# ms_as_s MS: milliseconds as seconds with two decimals.
+ms_as_s() { awk -v ms="$1" 'BEGIN { printf "%.2f", ms / 1000 }'; }
+
+# at_most VALUE LIMIT UNIT / at_least VALUE LIMIT UNIT: "met", or "missed by" the gap.
+at_most() {
+  awk -v v="$1" -v l="$2" -v u="$3" 'BEGIN {
+    if (v <= l) print "met"; else printf "missed by %.2f %s (%.0f %% over)\n", v - l, u, (v - l) * 100 / l }'
+}
+at_least() {
+  awk -v v="$1" -v l="$2" -v u="$3" 'BEGIN {
+    if (v >= l) print "met"; else printf "missed by %.2f %s (%.0f %% under)\n", l - v, u, (l - v) * 100 / l }'
+}
+
+# ---------------------------------------------------------------------------------------------
+# Containers
+# ---------------------------------------------------------------------------------------------
+
+container_running() {
+  [[ $(docker inspect --format '{{.State.Running}}' "$1" 2>/dev/null) == true ]]
+}
+
+container_address() {
+  docker inspect --format "{{(index .NetworkSettings.Networks \"$BENCH_NETWORK\").IPAddress}}" "$1"
+}
+
+ensure_bench_network() {
+  docker network inspect "$BENCH_NETWORK" >/dev/null 2>&1 ||
+    docker network create --label org.example.bench=true "$BENCH_NETWORK" >/dev/null
+}
+
+# Removes every container this bench started, and its network.
+remove_bench_containers() {
+  local -a names
+  mapfile -t names < <(docker ps -aq --filter "name=^${BENCH_PREFIX}")
+  ((${#names[@]} == 0)) || docker rm -f "${names[@]}" >/dev/null 2>&1 || true
+  docker network rm "$BENCH_NETWORK" >/dev/null 2>&1 || true
+}
+
+# start_bench_app NAME [docker run options...]: the production image on the bench network, under
+# the name `app` there, so that nginx's upstream finds it, with the bench's memory limit. Not
+# read-only: Liberty writes its workarea and logs into the image's /output and /logs.
+start_bench_app() {
+  local name=$1
+  shift
+  ensure_bench_network
+  docker run -d --name "$name" --network "$BENCH_NETWORK" --network-alias app \
+    --memory "$APP_MEMORY_LIMIT" --cap-drop ALL \
+    --security-opt no-new-privileges "$@" "$PRODUCTION_IMAGE" >/dev/null
+}
+
+# start_bench_nginx NAME CERT KEY [docker run options...] [-- command...]: the nginx image with
+# a keypair mounted, hardened as in docker-compose.yml.
+start_bench_nginx() {
+  local name=$1 cert=$2 key=$3
+  shift 3
+  ensure_bench_network
+  docker run -d --name "$name" --network "$BENCH_NETWORK" \
+    --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges \
+    --sysctl net.ipv4.ip_unprivileged_port_start=0 --memory 128m \
+    -v "$cert:/etc/nginx/tls/server.crt:ro" -v "$key:/etc/nginx/tls/server.key:ro" \
+    "$@" >/dev/null
+}
+
+app_answers() {
+  [[ $(curl --silent --max-time 2 --output /dev/null --write-out '%{http_code}' "http://$1:8000/") == 200 ]]
+}
+
+nginx_answers() {
+  [[ $(curl --silent --max-time 2 --output /dev/null --write-out '%{http_code}' --cacert "$CERT" \
+    --resolve "localhost:443:$1" https://localhost/) == 200 ]]
+}
+
+# The resident memory of every process in a container, in MiB (read from the host's /proc).
+container_rss_mib() {
+  local pid total=0 kib
+  for pid in $(docker top "$1" -eo pid | tail -n +2); do
+    kib=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+    total=$((total + ${kib:-0}))
+  done
+  awk -v k="$total" 'BEGIN { printf "%.0f", k / 1024 }'
+}
+
+# The CPU time a container has used so far, in nanoseconds (cgroup v1 or v2).
+container_cpu_ns() {
+  local id
+  id=$(docker inspect --format '{{.Id}}' "$1")
+  if [[ -r /sys/fs/cgroup/cpuacct/docker/$id/cpuacct.usage ]]; then
+    cat "/sys/fs/cgroup/cpuacct/docker/$id/cpuacct.usage"
+  elif [[ -r /sys/fs/cgroup/system.slice/docker-$id.scope/cpu.stat ]]; then
+    awk '$1 == "usage_usec" { print $2 * 1000 }' "/sys/fs/cgroup/system.slice/docker-$id.scope/cpu.stat"
+  else
+    die "no CPU accounting found for container $1 (cgroup v1 cpuacct or v2 cpu.stat)"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# The edited source file: always put back, also when a benchmark fails or is interrupted.
+# ---------------------------------------------------------------------------------------------
+
+QUOTE_BACKUP=""
+
+backup_quote_file() {
+  QUOTE_BACKUP=$(mktemp)
+  cp "$QUOTE_FILE" "$QUOTE_BACKUP"
+}
+
+restore_quote_file() {
+  if [[ -n $QUOTE_BACKUP && -f $QUOTE_BACKUP ]]; then
+    cp "$QUOTE_BACKUP" "$QUOTE_FILE"
+    rm -f "$QUOTE_BACKUP"
+    QUOTE_BACKUP=""
+  fi
+}
+
+# The quote literal as it is in the source now.
+current_quote() {
+  sed -n 's/.*String QUOTE = "\(.*\)";.*/\1/p' "$QUOTE_FILE"
+}
+
+# set_quote TEXT: a one-line edit of the resource (TEXT must not contain / or &).
+set_quote() {
+  sed -i "s/String QUOTE = \".*\";/String QUOTE = \"$1\";/" "$QUOTE_FILE"
+}

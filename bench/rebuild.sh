@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# rebuild.sh: build times. The images built last are those of the checkout as it is, so that the
+# benchmarks after this one measure them.
+#   1. cold: `docker-compose build --no-cache` (dev app image and nginx image) and the production
+#      image with --no-cache: every layer made again, every Maven artifact fetched again;
+#   2. warm: one line of QuoteResource.java changed, the same builds with the cache;
+#   3. the line put back, the images built once more (cache hits).
+set -euo pipefail
+
+export BENCH=rebuild
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+# timed_ms COMMAND...: runs COMMAND (output to stderr), prints its wall time in ms.
+timed_ms() {
+  local started
+  started=$(now_ms)
+  "$@" >&2
+  echo $(($(now_ms) - started))
+}
+
+# build_production cold|warm: cold makes every layer again.
+build_production() {
+  local -a options=()
+  [[ $1 != cold ]] || options=(--no-cache)
+  (cd "$REPO_ROOT" && docker build --quiet -f app/Dockerfile -t "$PRODUCTION_IMAGE" "${options[@]}" .)
+}
+
+main() {
+  local cold_compose cold_production warm_compose warm_production
+  trap restore_quote_file EXIT
+
+  log "cold: docker-compose build --no-cache (app dev image, nginx)"
+  cold_compose=$(timed_ms compose build --no-cache)
+  log "cold: production image, --no-cache"
+  cold_production=$(timed_ms build_production cold)
+
+  backup_quote_file
+  set_quote "Rebuilt $(date +%s)"
+  log "warm: the same builds after a one-line edit of QuoteResource.java"
+  warm_compose=$(timed_ms compose build)
+  warm_production=$(timed_ms build_production warm)
+  restore_quote_file
+
+  log "the line put back: images of the checkout as it is"
+  compose build >&2
+  build_production warm >&2
+
+  row "Rebuild: \`docker-compose build\` after a one-line Java edit, warm cache" \
+    "$(ms_as_s "$warm_compose") s" "cold: $(ms_as_s "$cold_compose") s" "≤ 20 s" \
+    "$(at_most "$(ms_as_s "$warm_compose")" 20 s)"
+  row "Rebuild: production image after the same edit, warm cache" \
+    "$(ms_as_s "$warm_production") s" "cold: $(ms_as_s "$cold_production") s" "none set" "-"
+}
+
+main "$@"
