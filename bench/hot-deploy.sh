@@ -4,7 +4,8 @@
 # new text. One edit first, reported apart (the first after a start compiles and redeploys on a
 # cold JVM), then the measured edits; p50 and p95. The source file is put back at the end.
 #
-# A stack that is already up is used and left up; one started here is stopped here (volumes kept).
+# A stack that is already up is used and left up; one started here is taken down here (its volumes
+# kept, so that the next start is quick).
 set -euo pipefail
 
 export BENCH=hot-deploy
@@ -29,12 +30,24 @@ stack_serves() {
 cleanup() {
   restore_quote_file
   if [[ $STARTED_STACK == true ]]; then
-    log "stopping the stack this benchmark started"
-    compose stop >/dev/null 2>&1 || true
+    log "taking down the stack this benchmark started (volumes kept)"
+    compose down >/dev/null 2>&1 || true
   fi
 }
 
+# The container names are fixed (app, nginx): one stack per machine.
+refuse_other_checkouts_stack() {
+  local name directory
+  for name in app nginx; do
+    directory=$(docker inspect --format '{{index .Config.Labels "com.docker.compose.project.working_dir"}}' \
+      "$name" 2>/dev/null) || continue
+    [[ $directory == "$REPO_ROOT" ]] ||
+      die "a container named $name belongs to the compose stack in ${directory:-an unknown place}: take that stack down first (docker-compose down there, or docker rm -f $name)"
+  done
+}
+
 ensure_stack() {
+  refuse_other_checkouts_stack
   if container_running app && container_running nginx && stack_serves; then
     log "using the stack that is up"
     return 0
