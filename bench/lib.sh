@@ -26,34 +26,15 @@ export DOCKER_BUILDKIT=1 COMPOSE_DOCKER_CLI_BUILD=1
 
 BENCH=${BENCH:-bench}
 
+# shellcheck source=test/lib/stack-helpers.sh
+source "$REPO_ROOT/test/lib/stack-helpers.sh"
+
 log() { printf '[%s] %s\n' "$BENCH" "$*" >&2; }
 die() { printf '[%s] ERROR: %s\n' "$BENCH" "$*" >&2; exit 1; }
 
 # row FIGURE MEASURED REFERENCE TARGET VERDICT
 row() { printf 'Row\t%s\t%s\t%s\t%s\t%s\n' "$@"; }
 detail() { printf 'Detail\t%s\n' "$*"; }
-
-now_ms() { date +%s%3N; }
-
-# wait_until TIMEOUT_SECONDS INTERVAL COMMAND...: polls COMMAND until it succeeds; fails at the
-# deadline. Never longer than TIMEOUT_SECONDS plus one COMMAND.
-wait_until() {
-  local timeout=$1 interval=$2 deadline
-  shift 2
-  deadline=$((SECONDS + timeout))
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || return 1
-    sleep "$interval"
-  done
-}
-
-compose() {
-  if command -v docker-compose >/dev/null 2>&1; then
-    (cd "$REPO_ROOT" && docker-compose "$@")
-  else
-    (cd "$REPO_ROOT" && docker compose "$@")
-  fi
-}
 
 # ---------------------------------------------------------------------------------------------
 # Figures
@@ -85,10 +66,6 @@ at_least() {
 # ---------------------------------------------------------------------------------------------
 # Containers
 # ---------------------------------------------------------------------------------------------
-
-container_running() {
-  [[ $(docker inspect --format '{{.State.Running}}' "$1" 2>/dev/null) == true ]]
-}
 
 container_address() {
   docker inspect --format "{{(index .NetworkSettings.Networks \"$BENCH_NETWORK\").IPAddress}}" "$1"

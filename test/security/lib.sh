@@ -62,33 +62,8 @@ finish() {
   ((failed == 0))
 }
 
-now_ms() {
-  date +%s%3N
-}
-
-# wait_until TIMEOUT_SECONDS INTERVAL COMMAND...: polls COMMAND until it succeeds; fails at the
-# deadline. Never longer than TIMEOUT_SECONDS plus one COMMAND.
-wait_until() {
-  local timeout=$1 interval=$2 deadline
-  shift 2
-  deadline=$((SECONDS + timeout))
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || return 1
-    sleep "$interval"
-  done
-}
-
-compose() {
-  if command -v docker-compose >/dev/null 2>&1; then
-    (cd "$REPO_ROOT" && docker-compose "$@")
-  else
-    (cd "$REPO_ROOT" && docker compose "$@")
-  fi
-}
-
-container_running() {
-  [[ $(docker inspect --format '{{.State.Running}}' "$1" 2>/dev/null) == true ]]
-}
+# shellcheck source=test/lib/stack-helpers.sh
+source "$REPO_ROOT/test/lib/stack-helpers.sh"
 
 # ---------------------------------------------------------------------------------------------
 # HTTP clients. Each prints what it got and never fails, so that a refusal is a result.
