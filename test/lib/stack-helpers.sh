@@ -19,9 +19,13 @@ wait_until() {
   done
 }
 
-# docker-compose (1.x) where installed, else Compose v2, always on the repository's compose file.
+# The Compose command: $COMPOSE_COMMAND when set (e.g. "docker compose"), else docker-compose
+# where installed, else Compose v2; always on the repository's compose file.
 compose() {
-  if command -v docker-compose >/dev/null 2>&1; then
+  if [[ -n ${COMPOSE_COMMAND:-} ]]; then
+    # shellcheck disable=SC2086 # a command of one or two words
+    (cd "${REPO_ROOT:?}" && $COMPOSE_COMMAND "$@")
+  elif command -v docker-compose >/dev/null 2>&1; then
     (cd "${REPO_ROOT:?}" && docker-compose "$@")
   else
     (cd "${REPO_ROOT:?}" && docker compose "$@")

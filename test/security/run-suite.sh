@@ -11,6 +11,8 @@
 #              load.sh           wrk over TLS, 32 connections, 20 s: zero errors, percentiles
 #              faults.sh         app stopped and crashed under traffic, nginx restarted and
 #                                crashed, broken configurations: fast 503s, recovery times
+#              app-moves.sh      the app back at a new address (stopped, its address taken;
+#                                recreated): nginx follows it without a restart
 #   --full     everything, about 8 minutes more: load.sh --full (wrk 64 connections 60 s and
 #              h2load over HTTP/2), slow-clients.sh (slowloris with slowhttptest, 300
 #              connections, 45 s), faults.sh --full (also `docker kill app`)
@@ -31,7 +33,7 @@ full=false
 case ${1:-} in
   --full) full=true ;;
   "") ;;
-  -h | --help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h | --help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "run-suite.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
 esac
 
@@ -72,6 +74,7 @@ main() {
   run_part load.sh "${load_args[@]}"
   [[ $full == false ]] || run_part slow-clients.sh
   run_part faults.sh "${faults_args[@]}"
+  run_part app-moves.sh
   echo "Figure: the suite ($([[ $full == true ]] && echo --full || echo CI subset)) took $((SECONDS - started)) s"
   echo "security: $passed passed, $failed failed"
   ((failed == 0))

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# app-moves.sh: nginx follows the app to a new address without a restart of its own.
+#
+# Compose restarts or recreates `app` alone; the new container may come back at another
+# address under the same name. Two moves, each judged by the app's own answer through nginx:
+#   1. stop app, let placeholder containers on the backend network take its address, start
+#      app again: it now has a new address;
+#   2. compose up -d --force-recreate app.
+# Each must answer 200 with the quote through https://localhost/ within RESOLVE_LIMIT seconds
+# of the app's readiness, from the app's new address (nginx's access log names it), with
+# nginx's container neither restarted nor recreated.
+# Run alone or from run-suite.sh, against the running stack; it leaves the stack serving.
+set -euo pipefail
+
+export PART=moves  # names this part in lib.sh's messages
+# shellcheck source=test/security/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+readonly QUOTE="It's easier to ask forgiveness than it is to get permission."
+readonly RESOLVE_LIMIT=10      # seconds from the app's readiness to its answer through nginx
+readonly READY_LIMIT=240       # seconds for the app (dev mode) to become ready again
+readonly PLACEHOLDER=quote-address-placeholder
+readonly PLACEHOLDER_LABEL=org.example.quote.placeholder
+readonly MAX_PLACEHOLDERS=8
+
+remove_placeholders() {
+  docker ps -aq --filter "label=$PLACEHOLDER_LABEL" | xargs -r docker rm -f >/dev/null 2>&1 || true
+}
+
+clean_up() {
+  remove_placeholders
+}
+
+app_address() {
+  docker inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$APP"
+}
+
+backend_network() {
+  docker inspect --format '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}}{{end}}' "$APP"
+}
+
+# What identifies nginx's container and its processes: a restart or a recreation changes it.
+nginx_identity() {
+  docker inspect --format '{{.Id}} {{.State.StartedAt}} {{.RestartCount}}' "$NGINX"
+}
+
+app_ready() {
+  docker exec "$APP" /usr/local/bin/healthcheck
+}
+
+# The app's own answer through nginx, with a marker that finds the request in nginx's log.
+quote_through_nginx() {
+  tcurl --fail "https://localhost/?$1" 2>/dev/null | head -n 1 | grep -qxF "$QUOTE"
+}
+
+# The upstream address nginx logged for the request that carries MARKER.
+upstream_for() {
+  nginx_access_log | grep -F "$1" | tail -n 1 | jq -r '.upstream // empty' 2>/dev/null || true
+}
+
+seconds_between() {
+  awk -v from="$1" -v to="$2" 'BEGIN { printf "%.1f", (to - from) / 1000 }'
+}
+
+# judge_move WHAT OLD_ADDRESS NGINX_BEFORE: waits for the app's readiness, then for its answer
+# through nginx, and judges both against the limits.
+judge_move() {
+  local what=$1 old=$2 nginx_before=$3 ready_ms served_ms new
+  if ! wait_until "$READY_LIMIT" 0.2 app_ready; then
+    fail "$what: expected the app ready within ${READY_LIMIT} s, got $(docker inspect --format '{{.State.Status}}' "$APP")"
+    return
+  fi
+  ready_ms=$(now_ms)
+  new=$(app_address)
+  new_marker
+  if wait_until "$RESOLVE_LIMIT" 0.2 quote_through_nginx "$MARKER"; then
+    served_ms=$(now_ms)
+    expect_that "$what: the app answers through nginx within ${RESOLVE_LIMIT} s of its readiness" \
+      "at most ${RESOLVE_LIMIT} s" "after $(seconds_between "$ready_ms" "$served_ms") s" true
+  else
+    fail "$what: expected the quote through nginx within ${RESOLVE_LIMIT} s of the app's readiness, got status $(status https://localhost/)"
+  fi
+  wait_until 10 0.5 nginx_logged "$MARKER" || true
+  expect "$what: nginx sent the request to the app's new address" "$new:8000" "$(upstream_for "$MARKER")"
+  expect "$what: nginx was neither restarted nor recreated" "$nginx_before" "$(nginx_identity)"
+  figure "$what: app at $old before, at $new after"
+}
+
+# start_placeholder NETWORK N: a small container on NETWORK, named with N; prints its address.
+start_placeholder() {
+  docker run -d --rm --name "$PLACEHOLDER-$2" --label "$PLACEHOLDER_LABEL" --network "$1" \
+    --read-only --cap-drop ALL --security-opt no-new-privileges:true --memory 16m \
+    --entrypoint sleep "$(docker inspect --format '{{.Config.Image}}' "$NGINX")" 600 >/dev/null
+  docker inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$PLACEHOLDER-$2"
+}
+
+# 1. Stop, let other containers take the address, start: the app must come back elsewhere.
+address_taken_while_stopped() {
+  local what="app stopped, its address taken, started" old network nginx_before n taken=""
+  old=$(app_address)
+  network=$(backend_network)
+  nginx_before=$(nginx_identity)
+  docker stop "$APP" >/dev/null
+  # The network has no subnet of its own, so no fixed --ip: the engine hands out free addresses
+  # (lowest first on Engine 20.10 and 26); placeholders take them until one holds the app's.
+  for ((n = 1; n <= MAX_PLACEHOLDERS; n++)); do
+    taken=$(start_placeholder "$network" "$n")
+    [[ $taken != "$old" ]] || break
+  done
+  docker start "$APP" >/dev/null
+  expect "$what: a placeholder took the app's old address (placeholders: $((n > MAX_PLACEHOLDERS ? MAX_PLACEHOLDERS : n)))" \
+    "$old" "$taken"
+  expect_that "$what: the app came back at another address" "an address other than $old" \
+    "$(app_address)" [ "$(app_address)" != "$old" ]
+  judge_move "$what" "$old" "$nginx_before"
+  remove_placeholders
+}
+
+# 2. What a developer does after changing the app's service: a new container, maybe a new address.
+app_recreated() {
+  local what="compose up -d --force-recreate app" old nginx_before
+  old=$(app_address)
+  nginx_before=$(nginx_identity)
+  compose up -d --force-recreate --no-deps app >/dev/null 2>&1 ||
+    { fail "$what: expected compose to recreate the app, got an error"; return; }
+  judge_move "$what" "$old" "$nginx_before"
+}
+
+main() {
+  require_stack
+  trap clean_up EXIT
+  address_taken_while_stopped
+  app_recreated
+  expect "the stack serves at the end" 200 "$(status https://localhost/)"
+  finish
+}
+
+main "$@"
