@@ -11,6 +11,8 @@
 #
 # Needs: docker (engine 20.10 or newer), docker-compose (1.29) or Compose v2, curl, openssl,
 # and testssl.sh unless -s. It touches only this project's containers, images and volumes.
+# COMPOSE_COMMAND picks the Compose command (e.g. "docker compose"); by default docker-compose
+# where installed, else Compose v2.
 set -euo pipefail
 
 cd "$(dirname "$0")"
@@ -33,7 +35,7 @@ failed=0
 quote_backup=""
 
 usage() {
-  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 parse_arguments() {
@@ -51,13 +53,11 @@ parse_arguments() {
 # Plumbing
 # ---------------------------------------------------------------------------------------------
 
-compose() {
-  if command -v docker-compose >/dev/null 2>&1; then
-    docker-compose "$@"
-  else
-    docker compose "$@"
-  fi
-}
+# shellcheck disable=SC2034 # read by test/lib/stack-helpers.sh
+REPO_ROOT=$(pwd)
+# compose (COMPOSE_COMMAND, else docker-compose, else Compose v2) and wait_until.
+# shellcheck source=test/lib/stack-helpers.sh
+source test/lib/stack-helpers.sh
 
 pass() { passed=$((passed + 1)); printf 'Pass: %s\n' "$1"; }
 fail() { failed=$((failed + 1)); printf 'Fail: %s\n' "$1"; }
@@ -78,8 +78,8 @@ require_tools() {
   for tool in docker curl openssl; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
   done
-  if ! command -v docker-compose >/dev/null 2>&1 && ! docker compose version >/dev/null 2>&1; then
-    missing+=("docker-compose")
+  if ! compose version >/dev/null 2>&1; then
+    missing+=("${COMPOSE_COMMAND:-docker-compose or Compose v2}")
   fi
   if [[ $skip_tls_scan == false ]] && ! testssl_command >/dev/null; then
     missing+=("testssl.sh (or run with -s)")
@@ -98,17 +98,6 @@ testssl_command() {
 # https GET through nginx; extra arguments go to curl.
 https_get() {
   curl --silent --show-error --max-time 10 --cacert "$CERT" "$@" https://localhost/
-}
-
-# Waits until a command succeeds, polling once a second, for at most $1 seconds.
-wait_for() {
-  local timeout=$1 deadline
-  shift
-  deadline=$((SECONDS + timeout))
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || return 1
-    sleep 1
-  done
 }
 
 restore_quote() {
@@ -150,7 +139,7 @@ stack_answers() {
 
 wait_for_stack() {
   echo "== Waiting for https://localhost/ (at most ${STACK_TIMEOUT}s)"
-  if ! wait_for "$STACK_TIMEOUT" stack_answers; then
+  if ! wait_until "$STACK_TIMEOUT" 1 stack_answers; then
     compose ps
     compose logs --tail=40
     fail "the stack answers at https://localhost/ within ${STACK_TIMEOUT}s"
@@ -193,7 +182,7 @@ liberty_resolves_the_client() {
   client=$(sed -n 's/^X-Real-IP: //p' <<<"$page")
   network=$(docker inspect --format '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}}{{end}}' app)
   nginx_address=$(docker inspect --format "{{(index .NetworkSettings.Networks \"$network\").IPAddress}}" nginx)
-  wait_for 10 app_logged "$marker" || { echo "no access log entry for ?$marker"; return 1; }
+  wait_until 10 1 app_logged "$marker" || { echo "no access log entry for ?$marker"; return 1; }
   entry=$(docker logs app 2>&1 | grep -F "$marker" | tail -n 1)
   [[ $entry == *"\"ibm_remoteHost\":\"$nginx_address\""* && $entry == *"\"ibm_remoteIP\":\"$client\""* ]] ||
     { echo "expected peer $nginx_address and client $client in: $entry"; return 1; }
@@ -245,7 +234,7 @@ hsts_is_a_year_or_more() {
 # testssl.sh findings at MEDIUM or worse, less the two inherent to the project's self-signed
 # localhost certificate: no CRL or OCSP address (revocation is out of scope), and a validity over
 # the 825 days allowed to publicly trusted certificates (it must outlive the project; see
-# nginx/files/README.md).
+# nginx/files/README.md), which testssl.sh 3.0 names cert_validityPeriod and 3.2 cert_extlifeSpan.
 tls_scan_finds_nothing() {
   local report findings
   report=$(mktemp -d)/testssl.json
@@ -253,7 +242,7 @@ tls_scan_finds_nothing() {
     --protocols --std --fs --server-defaults --headers --vulnerable https://localhost/ >/dev/null 2>&1 || true
   [[ -s $report ]] || { echo "testssl.sh wrote no report"; return 1; }
   findings=$(grep -E '"severity" *: *"(MEDIUM|HIGH|CRITICAL)"' -B3 "$report" |
-    sed -n 's/.*"id" *: *"\([^"]*\)".*/\1/p' | grep -vx -e cert_revocation -e cert_validityPeriod || true)
+    sed -n 's/.*"id" *: *"\([^"]*\)".*/\1/p' | grep -vx -e cert_revocation -e cert_validityPeriod -e cert_extlifeSpan || true)
   rm -rf "$(dirname "$report")"
   [[ -z $findings ]] || { echo "findings: $(tr '\n' ' ' <<<"$findings")"; return 1; }
 }
@@ -272,14 +261,14 @@ hot_reload_shows_an_edit() {
   cp "$QUOTE_FILE" "$quote_backup"
   sed -i "s/$QUOTE/$marker/" "$QUOTE_FILE"
   started=$SECONDS
-  if ! wait_for "$RELOAD_TIMEOUT" grep_page "$marker"; then
+  if ! wait_until "$RELOAD_TIMEOUT" 1 grep_page "$marker"; then
     restore_quote
     echo "'$marker' not served within ${RELOAD_TIMEOUT}s"
     return 1
   fi
   local shown_after=$((SECONDS - started))
   restore_quote
-  wait_for "$RELOAD_TIMEOUT" grep_page "$QUOTE" || { echo "the restored quote was not served again"; return 1; }
+  wait_until "$RELOAD_TIMEOUT" 1 grep_page "$QUOTE" || { echo "the restored quote was not served again"; return 1; }
   echo "served about ${shown_after}s after the edit, and restored"
 }
 
@@ -373,11 +362,11 @@ image_sizes_are_small() {
 production_image_serves_alone() {
   docker rm -f "$PRODUCTION_CONTAINER" >/dev/null 2>&1 || true
   docker run -d --name "$PRODUCTION_CONTAINER" -p 127.0.0.1:8000:8000 "$PRODUCTION_IMAGE" >/dev/null
-  if ! wait_for 120 production_answers; then
+  if ! wait_until 120 1 production_answers; then
     docker logs --tail 20 "$PRODUCTION_CONTAINER" 2>&1
     return 1
   fi
-  wait_for 60 production_is_healthy || { echo "health: $(production_health)"; return 1; }
+  wait_until 60 1 production_is_healthy || { echo "health: $(production_health)"; return 1; }
   docker rm -f "$PRODUCTION_CONTAINER" >/dev/null
   echo "GET / 200 and healthy"
 }

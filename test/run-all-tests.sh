@@ -1,29 +1,40 @@
 #!/usr/bin/env bash
-# Runs every test: the unit and Arquillian tests (mvn verify), the acceptance check of the
-# containers (validate.sh, which leaves the stack up), then the security and reliability suite
-# (test/security/run-suite.sh, CI-sized) against that stack. The stack is stopped at the end,
-# also when a step fails. Needs JDK 21 or newer, Maven, a running Docker engine, and the tools
-# that test/security/run-suite.sh names. Arguments go to validate.sh.
+# Runs every test: the unit and Arquillian tests (mvn verify), then the tests of the containers
+# (test/run-stack-tests.sh: validate.sh and the security suite) in each lane:
+#   host      this machine's Docker engine and Compose (in CI: Engine 20.10, docker-compose 1.29)
+#   engine26  Docker Engine 26 and Compose v2 from Debian 13, in a nested engine
+#             (test/lanes/engine26-compose-v2.sh)
+# TEST_LANES picks lanes (default "host engine26"); e.g. TEST_LANES=host for this machine's only.
+# Every lane runs even when one fails; each ends with `LANE: N passed, M failed`, and the exit
+# status is non-zero if any step failed. Needs JDK 21 or newer, Maven, a running Docker engine,
+# the base images (test/fixtures/README.md), and the tools that test/security/run-suite.sh names.
+# Arguments go to validate.sh.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-stop_stack() {
-  echo "== Stopping the stack"
-  if command -v docker-compose >/dev/null 2>&1; then
-    docker-compose down --volumes --remove-orphans >/dev/null 2>&1 || true
-  else
-    docker compose down --volumes --remove-orphans >/dev/null 2>&1 || true
+readonly LANES=${TEST_LANES:-host engine26}
+
+run_lane() {
+  case $1 in
+    host) LANE=host ./test/run-stack-tests.sh "${@:2}" ;;
+    engine26) ./test/lanes/engine26-compose-v2.sh "${@:2}" ;;
+    *) echo "run-all-tests.sh: unknown lane '$1' in TEST_LANES (host, engine26)" >&2; return 2 ;;
+  esac
+}
+
+main() {
+  local lane failed=()
+  echo "== mvn verify: unit tests and Arquillian tests on a real Liberty"
+  mvn -B verify
+  for lane in $LANES; do
+    echo "== lane $lane"
+    run_lane "$lane" "$@" || failed+=("$lane")
+  done
+  if ((${#failed[@]})); then
+    echo "run-all-tests.sh: lanes failed: ${failed[*]}" >&2
+    return 1
   fi
 }
 
-echo "== mvn verify: unit tests and Arquillian tests on a real Liberty"
-mvn -B verify
-
-trap stop_stack EXIT
-# -s: the security suite runs the TLS scan itself (tls.sh), with more checks.
-echo "== validate.sh: the container stack (kept up for the security suite)"
-./validate.sh -k -s "$@"
-
-echo "== test/security/run-suite.sh: security and reliability against the running stack"
-./test/security/run-suite.sh
+main "$@"

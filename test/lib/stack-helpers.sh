@@ -35,3 +35,8 @@ compose() {
 container_running() {
   [[ $(docker inspect --format '{{.State.Running}}' "$1" 2>/dev/null) == true ]]
 }
+
+# The images FROM which the project's Dockerfiles build (their ARG defaults).
+base_images() {
+  sed -n 's/^ARG [A-Z_]*IMAGE=//p' "${REPO_ROOT:?}/app/Dockerfile" "${REPO_ROOT:?}/nginx/Dockerfile"
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# tls.sh: the TLS edge as a scanner and a client see it. testssl.sh (3.0.8 has no overall
-# rating, so each finding is judged) plus direct probes with openssl and curl.
+# tls.sh: the TLS edge as a scanner and a client see it: testssl.sh, each finding judged (and
+# from 3.2 on its overall grade and the hybrid post-quantum group too: 3.0 rates nothing and
+# knows no KEM), plus direct probes with openssl and curl.
 # Run alone or from run-suite.sh, against the running stack.
 set -euo pipefail
 
@@ -8,14 +9,17 @@ export PART=tls  # names this part in lib.sh's messages
 # shellcheck source=test/security/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-# Inherent to the self-signed localhost certificate; see nginx/DECISIONS.md.
-readonly ALLOWED_FINDINGS="cert_revocation cert_validityPeriod"
+# Inherent to the self-signed localhost certificate (see nginx/DECISIONS.md): no revocation
+# service, and a nine-year life, which testssl.sh 3.0 names cert_validityPeriod and 3.2
+# cert_extlifeSpan.
+readonly ALLOWED_FINDINGS="cert_revocation cert_validityPeriod cert_extlifeSpan"
 # The intended TLS 1.2 suites (ECDHE + AEAD) as OpenSSL names them; TLS 1.3's three AEAD suites.
 readonly TLS12_CIPHERS="ECDHE-ECDSA-AES128-GCM-SHA256 ECDHE-ECDSA-AES256-GCM-SHA384 ECDHE-ECDSA-CHACHA20-POLY1305"
 readonly TLS13_CIPHERS="TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256"
 
 report=""
 workdir=""
+testssl_version=""
 
 clean_up() {
   [[ -z $workdir ]] || rm -rf "$workdir"
@@ -25,9 +29,25 @@ testssl_command() {
   command -v testssl 2>/dev/null || command -v testssl.sh 2>/dev/null
 }
 
-# finding ID: the finding text of one testssl.sh id.
+# finding ID...: the finding text of the first of these testssl.sh ids that the report has
+# (3.2 renamed some: PFS_ECDHE_curves is FS_ECDHE_curves).
 finding() {
-  jq -r --arg id "$1" '[.[] | select(.id == $id) | .finding] | join(" | ")' "$report"
+  local id text
+  for id in "$@"; do
+    text=$(jq -r --arg id "$id" '[.[] | select(.id == $id) | .finding] | join(" | ")' "$report")
+    [[ -z $text ]] || { printf '%s\n' "$text"; return 0; }
+  done
+}
+
+# testssl.sh's version, e.g. 3.2.1 (its banner is in bold even with --color 0).
+version_of_testssl() {
+  "$(testssl_command)" --version 2>&1 | sed 's/\x1b\[[0-9;]*m//g' |
+    grep -m1 -oE 'testssl(\.sh)? +(version +)?[0-9]+(\.[0-9]+)+' | grep -oE '[0-9]+(\.[0-9]+)+$'
+}
+
+# testssl.sh 3.2 or newer: rates the server overall and knows the hybrid groups.
+rates_overall() {
+  [[ $(printf '%s\n3.2\n' "$testssl_version" | sort -V | head -n 1) == 3.2 ]]
 }
 
 scan() {
@@ -42,7 +62,7 @@ scan() {
   timeout 600 "$(testssl_command)" --quiet --warnings off --color 0 --add-ca "$CERT" \
     --jsonfile "$report" --protocols --std --fs --server-preference --server-defaults --headers \
     --vulnerable https://localhost/ >"$workdir/testssl.log" 2>&1 || true
-  figure "testssl.sh $("$(testssl_command)" --version 2>/dev/null | sed -n 's/.*testssl *\([0-9.]*\) .*/\1/p' | head -n 1) scan took $((SECONDS - started)) s; it gives no overall rating (3.0.8 has none), so every finding is judged"
+  figure "testssl.sh $testssl_version scan took $((SECONDS - started)) s; $(rates_overall && echo "overall grade $(finding overall_grade), score $(finding final_score)" || echo "no overall rating before 3.2"), and every finding is judged"
   if [[ ! -s $report ]] || ! jq -e 'length > 0' "$report" >/dev/null 2>&1; then
     fail "testssl.sh report: expected a JSON report, got $(tail -n 3 "$workdir/testssl.log" | tr '\n' ' ')"
     return 1
@@ -88,9 +108,19 @@ cipher_findings() {
   expect "testssl.sh: TLS 1.2 offers exactly the ECDHE + AEAD suites (ECDSA key)" "$(sorted "$TLS12_CIPHERS")" "$tls12"
   expect "testssl.sh: TLS 1.3 offers exactly the three AEAD suites" "$(sorted "$TLS13_CIPHERS")" "$tls13"
   expect "testssl.sh: server cipher order" "server" "$(server_order)"
-  # testssl.sh 3.0.8 does not know X25519MLKEM768; it lists the classic groups it finds.
-  curves=$(sorted "$(finding PFS_ECDHE_curves)")
+  # The classic groups; 3.2 lists the hybrid X25519MLKEM768 apart, as a KEM (below).
+  curves=$(sorted "$(finding PFS_ECDHE_curves FS_ECDHE_curves)")
   expect "testssl.sh: key exchange groups" "$(sorted "X25519 prime256v1 secp384r1")" "$curves"
+}
+
+# testssl.sh 3.2 and newer: the grade on SSL Labs' scale, and the hybrid group on offer.
+rating_findings() {
+  if ! rates_overall; then
+    figure "testssl.sh $testssl_version gives no overall grade and knows no KEM: neither is judged"
+    return 0
+  fi
+  expect "testssl.sh: overall grade" "A+" "$(finding overall_grade)"
+  expect "testssl.sh: the hybrid post-quantum group offered" "X25519MLKEM768" "$(finding FS_KEMs)"
 }
 
 header_findings() {
@@ -133,10 +163,12 @@ main() {
   require_stack
   trap clean_up EXIT
   command -v "$(testssl_command || echo testssl)" >/dev/null 2>&1 || { echo "tls: testssl.sh is missing" >&2; exit 2; }
+  testssl_version=$(version_of_testssl)
   if scan; then
     severity_findings
     protocol_findings
     cipher_findings
+    rating_findings
     header_findings
   fi
   direct_probes

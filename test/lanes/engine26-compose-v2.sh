@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The second lane: the container tests (test/run-stack-tests.sh) on Docker Engine 26 and
+# Compose v2 as Debian 13 ships them (docker.io 26.1.5, docker-cli, docker-compose 2.26.1,
+# docker-buildx), in a nested engine that runs in a container on this machine's engine.
+#
+# The lane image is built from a Dockerfile on standard input, FROM the Debian 13 base image;
+# the nested engine keeps its images in a volume ($LANE_VOLUME), so a second run starts warm
+# (`docker volume rm` it to reclaim the space). The base images that app/Dockerfile and
+# nginx/Dockerfile name are copied in from this machine's engine (pulled, or built by
+# test/fixtures/build-base-images.sh): the nested engine pulls nothing. The repository is
+# mounted at /repo, so both lanes test the same files. Arguments go to validate.sh.
+#
+# The lane container needs more than a default one: every capability but CAP_SYS_RESOURCE
+# (--privileged is refused where the host lacks it), no seccomp or AppArmor profile, and a
+# private cgroup namespace. Nothing in it is published: the stack's ports live on the lane's
+# own loopback, where the tests run.
+set -euo pipefail
+
+cd "$(dirname "$0")/../.."
+REPO_ROOT=$(pwd)
+readonly REPO_ROOT
+# shellcheck source=test/lib/stack-helpers.sh
+source test/lib/stack-helpers.sh
+
+readonly LANE_BASE_IMAGE=debian:13.2-slim
+readonly LANE_IMAGE=quote-lane:engine26-compose-v2
+readonly LANE_CONTAINER=quote-lane-engine26
+readonly LANE_VOLUME=quote-lane-engine26-docker
+readonly LANE_PACKAGES="docker.io docker-cli docker-compose docker-buildx iptables ca-certificates \
+curl openssl jq wrk nghttp2-client slowhttptest testssl.sh"
+
+log() { printf '[engine26 lane] %s\n' "$*"; }
+die() { printf '[engine26 lane] ERROR: %s\n' "$*" >&2; exit 2; }
+
+build_lane_image() {
+  log "building $LANE_IMAGE FROM $LANE_BASE_IMAGE"
+  DOCKER_BUILDKIT=1 docker build -q -t "$LANE_IMAGE" - >/dev/null <<DOCKERFILE
+FROM $LANE_BASE_IMAGE
+LABEL org.opencontainers.image.title="quote-lane-engine26" \\
+      org.opencontainers.image.description="Docker Engine 26 and Compose v2 from Debian 13, for the quote service's second test lane"
+RUN set -eux; \\
+    apt-get update; \\
+    apt-get install -y --no-install-recommends $LANE_PACKAGES; \\
+    rm -rf /var/lib/apt/lists/*
+ENV LANE=engine26 COMPOSE_COMMAND="docker compose"
+WORKDIR /repo
+CMD ["sleep", "infinity"]
+DOCKERFILE
+}
+
+start_lane() {
+  docker rm -f "$LANE_CONTAINER" >/dev/null 2>&1 || true
+  docker run -d --name "$LANE_CONTAINER" --hostname engine26-lane \
+    --cap-add ALL --cap-drop SYS_RESOURCE \
+    --security-opt seccomp=unconfined --security-opt apparmor=unconfined --cgroupns=private \
+    --volume "$LANE_VOLUME:/var/lib/docker" --volume "$REPO_ROOT:/repo" \
+    "$LANE_IMAGE" >/dev/null
+  docker exec "$LANE_CONTAINER" /repo/test/lanes/start-nested-engine.sh
+  log "nested engine: $(docker exec "$LANE_CONTAINER" docker version --format 'Docker Engine {{.Server.Version}}')"
+}
+
+copy_base_images() {
+  local -a images
+  mapfile -t images < <(base_images)
+  docker image inspect "${images[@]}" >/dev/null 2>&1 ||
+    die "base images missing on this engine (${images[*]}): pull them, or build them with test/fixtures/build-base-images.sh"
+  log "copying ${images[*]} into the nested engine"
+  docker save "${images[@]}" | docker exec -i "$LANE_CONTAINER" docker load -q >/dev/null
+}
+
+stop_lane() {
+  docker rm -f "$LANE_CONTAINER" >/dev/null 2>&1 || true
+}
+
+main() {
+  docker image inspect "$LANE_BASE_IMAGE" >/dev/null 2>&1 ||
+    die "$LANE_BASE_IMAGE missing: pull it, or build it with test/fixtures/build-base-images.sh"
+  trap stop_lane EXIT
+  build_lane_image
+  start_lane
+  copy_base_images
+  docker exec "$LANE_CONTAINER" /repo/test/run-stack-tests.sh "$@"
+}
+
+main "$@"
