@@ -101,7 +101,7 @@ oversized_requests() {
     "POST /?m=@M@ HTTP/1.1${crlf}${host}Transfer-Encoding: chunked${crlf}${close}${crlf}800${crlf}$(big 2048)${crlf}0${crlf}${crlf}"
   raw_case plain80 nginx 414 "port 80: request line over 8 KiB: 414" \
     "GET /?m=@M@&p=$(big 9000) HTTP/1.1${crlf}${host}${close}${crlf}"
-  # HTTP/2: nginx 1.26 ends the connection (GOAWAY) on a header over its limit, no 4xx. It
+  # HTTP/2: nginx ends the connection (GOAWAY) on a header over its limit, no 4xx. It
   # counts HPACK-encoded bytes: 12,000 x's are 10,500 bytes in Huffman code (9,000 would pass).
   curl_case nginx closed "HTTP/2: one header over 8 KiB (HPACK-encoded): connection closed" \
     "https://localhost/?m=@M@" --http2 -H "X-Big: $(big 12000 x)"
