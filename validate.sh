@@ -23,6 +23,7 @@ readonly CERT=nginx/files/localhost.crt
 readonly KEY=nginx/files/localhost.key
 readonly PRODUCTION_IMAGE=quote-service:latest
 readonly PRODUCTION_CONTAINER=quote-service-validate
+readonly WARM_UP_IMAGE=quote-service:warm-up-check
 readonly STACK_TIMEOUT=600   # seconds: a first build downloads the Maven dependencies
 readonly RELOAD_TIMEOUT=60   # seconds for an edit to show at https://localhost/
 readonly MAX_NGINX_IMAGE_MB=150
@@ -371,6 +372,54 @@ production_image_serves_alone() {
   echo "GET / 200 and healthy"
 }
 
+# The production build's class-cache warm-up (the official configure.sh and populate_scc.sh,
+# shown with VERBOSE=true): the server started, the warm-up went to this server's own port and
+# no call failed (curl --fail reports any refused connection or status of 400 and more as
+# "<url> call failed, continuing"; `/` answers 200), and no openapi call was made (the server has
+# no mpOpenAPI, so one would fail and be reported too).
+production_build_warms_the_app() {
+  local log starts url
+  log=$(mktemp)
+  # A configure step from the build cache prints nothing: then once more without the cache.
+  if ! build_verbose_production "$log" || { configure_step_cached "$log" && ! build_verbose_production "$log" --no-cache; }; then
+    tail -n 20 "$log"
+    rm -f "$log"
+    return 1
+  fi
+  starts=$(grep -c 'Server defaultServer started' "$log" || true)
+  url=$(docker history --no-trunc --format '{{.CreatedBy}}' "$WARM_UP_IMAGE" | grep -o 'WARM_ENDPOINT_URL=[^ ]*' | head -n 1)
+  docker rmi "$WARM_UP_IMAGE" >/dev/null 2>&1 || true
+  if ((starts == 0)) || grep -qE 'call failed|openapi|Exiting populate_scc' "$log" || [[ $url != WARM_ENDPOINT_URL=http://localhost:8000/ ]]; then
+    echo "server starts: $starts; $url; $(grep -E 'call failed|openapi|Exiting populate_scc' "$log" | sed 's/^#[0-9]* [0-9.]* //' | sort -u | tr '\n' ' ')"
+    rm -f "$log"
+    return 1
+  fi
+  rm -f "$log"
+  echo "$starts server starts, GET http://localhost:8000/ answered, no openapi call"
+}
+
+# build_verbose_production LOG [docker build options...]
+build_verbose_production() {
+  local log=$1
+  shift
+  docker build --progress=plain --build-arg VERBOSE=true "$@" -f app/Dockerfile -t "$WARM_UP_IMAGE" . >"$log" 2>&1
+}
+
+configure_step_cached() {
+  grep -A2 'RUN configure.sh$' "$1" | grep -q ' CACHED$'
+}
+
+# No keystore in the production image, nor after a start (the image's entrypoint writes one
+# unless SAVE_KEYSTORE=false), and the official image's user.
+production_image_has_no_keystore() {
+  local found user
+  found=$(docker run --rm "$PRODUCTION_IMAGE" find /config/ /output/ -name 'keystore.xml' -o -name 'key.p12' 2>&1) || { echo "$found"; return 1; }
+  [[ -z $found ]] || { echo "after a start: $found"; return 1; }
+  user=$(docker image inspect --format '{{.Config.User}}' "$PRODUCTION_IMAGE")
+  [[ $user == 1001 ]] || { echo "user '$user', expected 1001"; return 1; }
+  echo "no keystore.xml or key.p12 in /config or /output after a start; user $user"
+}
+
 production_answers() {
   curl --silent --fail --max-time 3 http://127.0.0.1:8000/ | grep -qF "$QUOTE"
 }
@@ -414,6 +463,8 @@ main() {
     check "containers: read-only, no capabilities, no-new-privileges, limits, restart" containers_are_hardened
     build_production_image
     check "the production image serves on 8000 alone" production_image_serves_alone
+    check "the production build's warm-up reaches the app on 8000" production_build_warms_the_app
+    check "the production image holds no keystore, runs as 1001" production_image_has_no_keystore
     check "the private key is in no image layer or history" key_in_no_image
     check "containers and the production image run as non-root" runs_as_non_root
     check "image sizes" image_sizes_are_small
