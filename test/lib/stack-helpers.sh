@@ -40,3 +40,41 @@ container_running() {
 base_images() {
   sed -n 's/^ARG [A-Z_]*IMAGE=//p' "${REPO_ROOT:?}/app/Dockerfile" "${REPO_ROOT:?}/nginx/Dockerfile"
 }
+
+# curl_http3 ARGS...: curl that speaks HTTP/3. This machine's curl when its features list HTTP3;
+# else Debian 13's curl in a container on the host's network (image built once, FROM
+# debian:13.2-slim), with the repository mounted at its own path and the caller's working
+# directory, so that file arguments hold.
+curl_http3() {
+  curl_http3_within 0 "$@"
+}
+
+# curl_http3_within SECONDS ARGS...: the same, ended after SECONDS in all (0: no bound).
+curl_http3_within() {
+  local seconds=$1
+  shift
+  if curl --version 2>/dev/null | grep -q '^Features:.* HTTP3'; then
+    timeout "$seconds" curl "$@"
+  else
+    http3_curl_image_present || build_http3_curl_image || return 1
+    timeout "$seconds" docker run --rm --network host -v "${REPO_ROOT:?}:${REPO_ROOT:?}:ro" \
+      --workdir "$PWD" "$HTTP3_CURL_IMAGE" curl "$@"
+  fi
+}
+
+HTTP3_CURL_IMAGE=quote-curl-http3:debian13
+
+http3_curl_image_present() {
+  docker image inspect "$HTTP3_CURL_IMAGE" >/dev/null 2>&1
+}
+
+build_http3_curl_image() {
+  DOCKER_BUILDKIT=1 docker build -q -t "$HTTP3_CURL_IMAGE" - >/dev/null <<'DOCKERFILE'
+FROM debian:13.2-slim
+RUN set -eux; \
+    apt-get update; \
+    apt-get install -y --no-install-recommends curl ca-certificates; \
+    rm -rf /var/lib/apt/lists/*; \
+    curl --version | grep -q '^Features:.* HTTP3'
+DOCKERFILE
+}
