@@ -8,6 +8,9 @@
 # network cannot disable IPv6 on an interface ("failed to disable IPv6") without it.
 set -euo pipefail
 
+# shellcheck source=test/lib/stack-helpers.sh
+source "$(dirname "$0")/../lib/stack-helpers.sh"
+
 readonly LOG=/var/log/dockerd.log
 readonly START_TIMEOUT=60   # seconds
 
@@ -29,15 +32,11 @@ main() {
   fi
   remount_cgroup_controllers
   DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1 setsid dockerd >"$LOG" 2>&1 </dev/null &
-  local deadline=$((SECONDS + START_TIMEOUT))
-  until docker info >/dev/null 2>&1; do
-    if ((SECONDS >= deadline)); then
-      tail -n 20 "$LOG" >&2
-      echo "start-nested-engine: dockerd did not answer within ${START_TIMEOUT} s" >&2
-      return 1
-    fi
-    sleep 1
-  done
+  if ! wait_until "$START_TIMEOUT" 1 docker info; then
+    tail -n 20 "$LOG" >&2
+    echo "start-nested-engine: dockerd did not answer within ${START_TIMEOUT} s" >&2
+    return 1
+  fi
 }
 
 main "$@"
