@@ -36,7 +36,7 @@ failed=0
 quote_backup=""
 
 usage() {
-  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+  awk 'NR > 1 && /^set /{exit} NR > 1' "$0" | sed 's/^# \{0,1\}//'
 }
 
 parse_arguments() {
