@@ -194,6 +194,30 @@ app_logged() {
   docker logs app 2>&1 | grep -qF "$1"
 }
 
+# nginx's access record and the app's log carry the same request id, nginx's own: a client's
+# X-Request-Id is replaced. nginx writes its log in blocks, at least once a second.
+request_id_reaches_the_app() {
+  local marker edge_entry id app_entry
+  marker="request-id=$RANDOM$RANDOM"
+  curl --silent --fail --max-time 10 --output /dev/null --cacert "$CERT" \
+    -H 'X-Request-Id: forged-by-the-client' "https://localhost/?$marker" || return 1
+  wait_until 10 0.5 nginx_logged "$marker" || { echo "no nginx access record for ?$marker"; return 1; }
+  edge_entry=$(docker logs nginx 2>/dev/null | grep -F "$marker" | tail -n 1)
+  id=$(sed -n 's/.*"request_id":"\([0-9a-f]\{32\}\)".*/\1/p' <<<"$edge_entry")
+  [[ -n $id ]] || { echo "no request id in nginx's record: $edge_entry"; return 1; }
+  wait_until 10 1 app_logged "$marker" || { echo "no app access log entry for ?$marker"; return 1; }
+  app_entry=$(docker logs app 2>&1 | grep -F "$marker" | tail -n 1)
+  if [[ $app_entry != *"$id"* || $app_entry == *forged-by-the-client* ]]; then
+    echo "expected nginx's request id $id, not the client's, in: $app_entry"
+    return 1
+  fi
+  echo "request id $id in both logs"
+}
+
+nginx_logged() {
+  docker logs nginx 2>/dev/null | grep -qF "$1"
+}
+
 http_redirects_permanently() {
   local answer
   answer=$(curl --silent --max-time 10 --output /dev/null \
@@ -447,6 +471,7 @@ main() {
     check "HTTPS 200 with the quote and real forwarding headers" quote_page_is_right
     check "a client's own forwarding headers are replaced" forged_headers_are_replaced
     check "Liberty logs the client that nginx forwarded for" liberty_resolves_the_client
+    check "nginx's request id reaches the app's log, the client's does not" request_id_reaches_the_app
     check "HTTP answers 301 to the same URL over HTTPS" http_redirects_permanently
     check "the app's health endpoints are not served to clients" health_endpoints_are_not_public
     check "HTTP/2 negotiated through ALPN" http2_is_negotiated
