@@ -1,5 +1,6 @@
 package com.example.app;
 
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.OPTIONS;
@@ -10,7 +11,10 @@ import jakarta.ws.rs.core.Response;
 /**
  * GET / answers the quote and the forwarding headers that reached the app, so that anyone can
  * see what the proxy in front of it passes on. HEAD comes with GET; every other method is 405.
+ * One instance serves every request (it holds no state; the headers come as parameters), instead
+ * of one built and injected per request.
  */
+@ApplicationScoped
 @Path("/")
 public class QuoteResource {
 
