@@ -19,6 +19,8 @@ readonly BENCH_NETWORK=quote-bench
 readonly BENCH_PREFIX=quote-bench-
 # The production app's memory limit in the bench; its heap is 60 % of it (jvm.options).
 readonly APP_MEMORY_LIMIT=${BENCH_APP_MEMORY:-512m}
+# Logs as docker-compose.yml ships them (x-hardening), so that their cost is measured too.
+readonly LOG_OPTIONS=(--log-driver json-file --log-opt max-size=10m --log-opt max-file=5)
 
 # Debian's docker CLI (20.10, with BuildKit) before any other client on the PATH.
 export PATH="/usr/bin:$PATH"
@@ -92,7 +94,7 @@ start_bench_app() {
   shift
   ensure_bench_network
   docker run -d --name "$name" --network "$BENCH_NETWORK" --network-alias app \
-    --memory "$APP_MEMORY_LIMIT" --cap-drop ALL \
+    --memory "$APP_MEMORY_LIMIT" --cap-drop ALL "${LOG_OPTIONS[@]}" \
     --security-opt no-new-privileges "$@" "$PRODUCTION_IMAGE" >/dev/null
 }
 
@@ -102,7 +104,7 @@ start_bench_nginx() {
   local name=$1 cert=$2 key=$3
   shift 3
   ensure_bench_network
-  docker run -d --name "$name" --network "$BENCH_NETWORK" \
+  docker run -d --name "$name" --network "$BENCH_NETWORK" "${LOG_OPTIONS[@]}" \
     --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges \
     --sysctl net.ipv4.ip_unprivileged_port_start=0 --memory 128m \
     -v "$cert:/etc/nginx/tls/server.crt:ro" -v "$key:/etc/nginx/tls/server.key:ro" \

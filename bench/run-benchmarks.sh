@@ -68,7 +68,7 @@ write_report() {
 }
 
 main() {
-  local benchmarks=() name rows details failed="" command started
+  local benchmarks=() name failed="" command started
   command=$(printf '%s ' bench/run-benchmarks.sh "$@")
   command=${command% }
   while (($# > 0)); do
@@ -86,6 +86,7 @@ main() {
   ((${#benchmarks[@]} > 0)) || benchmarks=("${ALL_BENCHMARKS[@]}")
   check_prerequisites
 
+  # Globals: the EXIT trap runs after main has returned.
   rows=$(mktemp)
   details=$(mktemp)
   trap 'rm -f "$rows" "$details"' EXIT
