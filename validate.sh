@@ -157,11 +157,42 @@ ipv4='([0-9]{1,3}\.){3}[0-9]{1,3}'
 quote_page_is_right() {
   local page
   page=$(https_get --fail) || return 1
+  is_the_quote_page "$page"
+}
+
+# is_the_quote_page PAGE: the quote, then the three forwarding headers as nginx sets them.
+is_the_quote_page() {
+  local page=$1
+  [[ $(wc -l <<<"$page") == 4 ]] || { echo "$(wc -l <<<"$page") lines: $page"; return 1; }
   [[ $(sed -n 1p <<<"$page") == "$QUOTE" ]] || { echo "first line: $(sed -n 1p <<<"$page")"; return 1; }
   grep -Eqx "X-Forwarded-For: $ipv4" <<<"$page" || { echo "X-Forwarded-For line: $(grep X-Forwarded-For <<<"$page")"; return 1; }
   grep -Eqx "X-Real-IP: $ipv4" <<<"$page" || { echo "X-Real-IP line: $(grep X-Real-IP <<<"$page")"; return 1; }
   grep -qx "X-Forwarded-Proto: https" <<<"$page" || { echo "X-Forwarded-Proto line: $(grep X-Forwarded-Proto <<<"$page")"; return 1; }
   grep -m1 X-Forwarded-For <<<"$page"
+}
+
+# HTTP/3 through the published UDP port (curl_http3: this machine's curl, or Debian 13's).
+http3_serves_the_app() {
+  local answer page version
+  answer=$(curl_http3 --http3-only --silent --show-error --fail --max-time 10 --cacert "$CERT" \
+    --write-out '\n%{http_version}' https://localhost/ 2>&1) || { echo "${answer:-no answer}"; return 1; }
+  version=$(tail -n 1 <<<"$answer")
+  page=$(sed '$d' <<<"$answer")
+  [[ $version == 3 ]] || { echo "HTTP version '$version'"; return 1; }
+  is_the_quote_page "$page" >/dev/null || { is_the_quote_page "$page"; return 1; }
+  echo "HTTP/3, $(grep -m1 X-Forwarded-For <<<"$page")"
+}
+
+alt_svc_header() {
+  curl --silent --max-time 10 --cacert "$CERT" --head "$1" | tr -d '\r' | sed -n 's/^alt-svc: //Ip'
+}
+
+http3_advertised_over_https_only() {
+  local https http
+  https=$(alt_svc_header https://localhost/)
+  http=$(alt_svc_header http://localhost/)
+  [[ $https == 'h3=":443"; ma=86400' && -z $http ]] || { echo "HTTPS: '$https', HTTP: '$http'"; return 1; }
+  echo "Alt-Svc: $https"
 }
 
 forged_headers_are_replaced() {
@@ -475,6 +506,8 @@ main() {
     check "HTTP answers 301 to the same URL over HTTPS" http_redirects_permanently
     check "the app's health endpoints are not served to clients" health_endpoints_are_not_public
     check "HTTP/2 negotiated through ALPN" http2_is_negotiated
+    check "HTTP/3 through 443/udp: 200, the quote, X-Forwarded-Proto https" http3_serves_the_app
+    check "HTTP/3 advertised (Alt-Svc) over HTTPS, not over HTTP" http3_advertised_over_https_only
     check "protocols: TLS 1.0 and 1.1 refused" only_tls12_and_tls13_offered
     check "HSTS for at least a year" hsts_is_a_year_or_more
     if [[ $skip_tls_scan == true ]]; then

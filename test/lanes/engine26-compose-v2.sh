@@ -41,6 +41,10 @@ LABEL org.opencontainers.image.title="quote-lane-engine26" \\
 RUN set -eux; \\
     apt-get update; \\
     apt-get install -y --no-install-recommends $LANE_PACKAGES; \\
+    echo 'deb http://deb.debian.org/debian trixie-backports main' >/etc/apt/sources.list.d/backports.list; \\
+    apt-get update; \\
+    apt-get install -y --no-install-recommends -t trixie-backports curl; \\
+    curl --version | grep -q ' ngtcp2/'; \\
     rm -rf /var/lib/apt/lists/*
 ENV LANE=engine26 COMPOSE_COMMAND="docker compose"
 WORKDIR /repo

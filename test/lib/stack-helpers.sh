@@ -40,3 +40,52 @@ container_running() {
 base_images() {
   sed -n 's/^ARG [A-Z_]*IMAGE=//p' "${REPO_ROOT:?}/app/Dockerfile" "${REPO_ROOT:?}/nginx/Dockerfile"
 }
+
+# curl_http3 ARGS...: curl that speaks HTTP/3 on ngtcp2. This machine's curl when its version
+# names ngtcp2; else curl from Debian 13's backports in a container on the host's network (image
+# built once, FROM debian:13.2-slim), with the repository mounted at its own path and the
+# caller's working directory, so that file arguments hold. Not Debian 13's own curl 8.14: its
+# HTTP/3 runs on OpenSSL's QUIC client, which stalls on connections of several requests
+# (nginx/DECISIONS.md, HTTP/3) and which curl 8.19 dropped.
+curl_http3() {
+  curl_http3_within 0 "$@"
+}
+
+# curl_http3_within SECONDS ARGS...: the same, ended after SECONDS in all (0: no bound).
+curl_http3_within() {
+  local seconds=$1
+  shift
+  if curl_speaks_http3_on_ngtcp2 curl; then
+    timeout "$seconds" curl "$@"
+  else
+    http3_curl_image_present || build_http3_curl_image || return 1
+    timeout "$seconds" docker run --rm --network host -v "${REPO_ROOT:?}:${REPO_ROOT:?}:ro" \
+      --workdir "$PWD" "$HTTP3_CURL_IMAGE" curl "$@"
+  fi
+}
+
+# curl_speaks_http3_on_ngtcp2 COMMAND...: the curl that COMMAND runs lists HTTP3 and ngtcp2.
+curl_speaks_http3_on_ngtcp2() {
+  local version
+  version=$("$@" --version 2>/dev/null) || return 1
+  grep -q '^Features:.* HTTP3' <<<"$version" && grep -q ' ngtcp2/' <<<"$version"
+}
+
+HTTP3_CURL_IMAGE=quote-curl-http3:debian13-backports
+
+http3_curl_image_present() {
+  docker image inspect "$HTTP3_CURL_IMAGE" >/dev/null 2>&1
+}
+
+build_http3_curl_image() {
+  DOCKER_BUILDKIT=1 docker build -q -t "$HTTP3_CURL_IMAGE" - >/dev/null <<'DOCKERFILE'
+FROM debian:13.2-slim
+RUN set -eux; \
+    echo 'deb http://deb.debian.org/debian trixie-backports main' >/etc/apt/sources.list.d/backports.list; \
+    apt-get update; \
+    apt-get install -y --no-install-recommends -t trixie-backports curl ca-certificates; \
+    rm -rf /var/lib/apt/lists/*; \
+    curl --version | grep -q '^Features:.* HTTP3'; \
+    curl --version | grep -q ' ngtcp2/'
+DOCKERFILE
+}

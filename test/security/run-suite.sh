@@ -7,6 +7,8 @@
 #                                limits, no secrets in layers, no build tools, app port closed
 #              tls.sh            testssl.sh findings (and from 3.2 on its grade and the hybrid
 #                                group), protocols, ciphers, groups, HSTS, ALPN, 301
+#              http3.sh          QUIC on 443/udp: the app's answer, 421, forged headers,
+#                                Alt-Svc on HTTPS only, a run of requests on one connection
 #              hostile-input.sh  oversized, malformed, smuggling, forged and cross-protocol
 #                                requests: exact statuses, none reaches the app, no 5xx
 #              load.sh           wrk over TLS, 32 connections, 20 s: zero errors, percentiles
@@ -71,6 +73,7 @@ main() {
   fi
   run_part hardening.sh
   run_part tls.sh
+  run_part http3.sh
   run_part hostile-input.sh
   run_part load.sh "${load_args[@]}"
   [[ $full == false ]] || run_part slow-clients.sh

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# http3.sh: the edge over HTTP/3 (QUIC on 443/udp, through the published port), held to what
+# HTTP/1.1 and HTTP/2 get: the app's answer with X-Forwarded-Proto https and the UDP peer as the
+# client, 421 for a host it does not serve, forged forwarding headers replaced; Alt-Svc on HTTPS
+# answers only; figures: one request's timings, a run of requests one after the other on one
+# connection, and a run of parallel streams (curl: Debian 13's h2load is built without QUIC).
+# The client is curl_http3 (test/lib/stack-helpers.sh): this machine's curl if it speaks
+# HTTP/3 on ngtcp2, else curl from Debian 13's backports in a container on the host's network.
+# Run alone or from run-suite.sh, against the running stack.
+set -euo pipefail
+
+export PART=http3  # names this part in lib.sh's messages
+# shellcheck source=test/security/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+readonly QUOTE="It's easier to ask forgiveness than it is to get permission."
+readonly FORGED=203.0.113.66
+readonly RUN_REQUESTS=200       # requests one after the other on one QUIC connection
+readonly PARALLEL_REQUESTS=1000  # requests as parallel streams ...
+readonly PARALLEL_STREAMS=32     # ... at most this many at once
+readonly RUN_TIMEOUT=60          # seconds for each run as a whole
+
+# h3 ARGS... URL: one curl over HTTP/3 only; never fails, so that a refusal is a result.
+h3() {
+  curl_http3 --http3-only --silent --max-time 10 --cacert "$CERT" "$@" 2>/dev/null || true
+}
+
+serves_the_app() {
+  local answer page
+  new_marker
+  answer=$(h3 --write-out '\n%{http_code} %{http_version}' "https://localhost/?$MARKER")
+  page=$(sed '$d' <<<"$answer")
+  expect "HTTP/3: status and version" "200 3" "$(tail -n 1 <<<"$answer")"
+  expect "HTTP/3: the quote first" "$QUOTE" "$(sed -n 1p <<<"$page")"
+  expect "HTTP/3: X-Forwarded-Proto as nginx sets it" "X-Forwarded-Proto: https" "$(grep '^X-Forwarded-Proto' <<<"$page")"
+  wait_until 10 0.5 nginx_logged "$MARKER" || true
+  expect "HTTP/3: X-Forwarded-For is the UDP peer nginx saw" "X-Forwarded-For: $(nginx_client_for "$MARKER")" \
+    "$(grep '^X-Forwarded-For' <<<"$page")"
+}
+
+advertised_over_https_only() {
+  local header
+  header=$(tcurl --http2 --head https://localhost/ | tr -d '\r' | sed -n 's/^alt-svc: //Ip')
+  expect "Alt-Svc on an HTTPS answer (HTTP/2)" 'h3=":443"; ma=86400' "$header"
+  header=$(tcurl --http1.1 --head https://localhost/ | tr -d '\r' | sed -n 's/^alt-svc: //Ip')
+  expect "Alt-Svc on an HTTPS answer (HTTP/1.1)" 'h3=":443"; ma=86400' "$header"
+  header=$(tcurl --head http://localhost/ | tr -d '\r' | sed -n 's/^alt-svc: //Ip')
+  expect "no Alt-Svc over plain HTTP" "" "$header"
+}
+
+# Another name (its own SNI and :authority), and a known SNI with another :authority.
+unknown_host_refused() {
+  expect "HTTP/3: an unknown host name gets 421" 421 \
+    "$(h3 --insecure --resolve unknown.example:443:127.0.0.1 --output /dev/null --write-out '%{http_code}' https://unknown.example/)"
+  expect "HTTP/3: a known TLS name with another Host gets 421" 421 \
+    "$(h3 -H 'Host: unknown.example' --output /dev/null --write-out '%{http_code}' https://localhost/)"
+}
+
+forged_headers_replaced() {
+  local page
+  new_marker
+  page=$(h3 -H "X-Forwarded-For: $FORGED" -H "X-Real-IP: $FORGED" -H 'X-Forwarded-Proto: gopher' \
+    -H "Forwarded: for=$FORGED;proto=http" "https://localhost/?$MARKER")
+  expect "HTTP/3: the client's forwarding headers do not reach the app's answer" "" \
+    "$(grep -e "$FORGED" -e gopher <<<"$page" || true)"
+  wait_until 10 0.5 app_logged "$MARKER" || true
+  expect "HTTP/3: Liberty resolved the client from nginx's headers, not the forged ones" "" \
+    "$(app_log | grep -F "$MARKER" | grep -F "$FORGED" || true)"
+  expect_that "HTTP/3: the forged request reached the app's log" "one entry" \
+    "$(app_log | grep -cF "$MARKER" || true) entries" app_logged "$MARKER"
+}
+
+figures() {
+  local urls=() i answers ok single
+  single=$(h3 --output /dev/null --write-out '%{http_code} %{http_version}: QUIC and TLS handshake %{time_appconnect}, first byte %{time_starttransfer}, total %{time_total}' https://localhost/)
+  figure "one HTTP/3 request (s): $single"
+  if [[ $single != "200 3:"* ]]; then
+    fail "HTTP/3 run: expected a first request answered 200 over HTTP/3 before the run, got '${single%%:*}'"
+    return
+  fi
+  for ((i = 1; i <= RUN_REQUESTS; i++)); do
+    urls+=("https://localhost/?run=$i")
+  done
+  i=$SECONDS
+  # One connection, bounded as a whole.
+  answers=$(curl_http3_within "$RUN_TIMEOUT" --http3-only --silent --max-time 10 --cacert "$CERT" \
+    --output /dev/null --write-out '%{http_code} %{http_version}\n' "${urls[@]}" 2>/dev/null || true)
+  ok=$(grep -c '^200 3$' <<<"$answers" || true)
+  expect "HTTP/3: $RUN_REQUESTS requests on one connection, all 200 over HTTP/3" "$RUN_REQUESTS" "$ok"
+  figure "HTTP/3 run: $RUN_REQUESTS requests on one connection in about $((SECONDS - i)) s, $((RUN_REQUESTS - ok)) errors"
+  i=$SECONDS
+  answers=$(curl_http3_within "$RUN_TIMEOUT" --http3-only --parallel --parallel-max "$PARALLEL_STREAMS" \
+    --silent --max-time 10 --cacert "$CERT" --output /dev/null --write-out '%{http_code} %{http_version}\n' \
+    "https://localhost/?parallel=[1-$PARALLEL_REQUESTS]" 2>/dev/null || true)
+  ok=$(grep -c '^200 3$' <<<"$answers" || true)
+  expect "HTTP/3: $PARALLEL_REQUESTS requests, $PARALLEL_STREAMS streams at once, all 200 over HTTP/3" \
+    "$PARALLEL_REQUESTS" "$ok"
+  figure "HTTP/3 parallel run: $PARALLEL_REQUESTS requests, $PARALLEL_STREAMS at once, in about $((SECONDS - i)) s, $((PARALLEL_REQUESTS - ok)) errors"
+}
+
+main() {
+  require_stack
+  serves_the_app
+  advertised_over_https_only
+  unknown_host_refused
+  forged_headers_replaced
+  figures
+  finish
+}
+
+main "$@"
