@@ -249,6 +249,25 @@ nginx_logged() {
   docker logs nginx 2>/dev/null | grep -qF "$1"
 }
 
+# nginx's access log is buffered (up to 1 s): a stop must write the buffer out, not drop it.
+# Stopped within the second (docker's CLI, quicker to start than Compose's), so the record is
+# still in the buffer when the stop signal comes.
+stop_keeps_nginx_log() {
+  local marker
+  marker="before-stop=$RANDOM$RANDOM"
+  curl --silent --fail --max-time 10 --output /dev/null --cacert "$CERT" "https://localhost/?$marker" ||
+    return 1
+  docker stop nginx >/dev/null || { echo "docker stop nginx failed"; return 1; }
+  nginx_logged "$marker" || { echo "the record of ?$marker was lost with the stop"; docker start nginx >/dev/null; return 1; }
+  docker start nginx >/dev/null || { echo "docker start nginx failed"; return 1; }
+  wait_until 30 0.5 answers_over_https || { echo "nginx did not answer again within 30 s"; return 1; }
+  echo "the record was written out on the stop; nginx answers again"
+}
+
+answers_over_https() {
+  [[ $(https_get --output /dev/null --write-out '%{http_code}' 2>/dev/null) == 200 ]]
+}
+
 http_redirects_permanently() {
   local answer
   answer=$(curl --silent --max-time 10 --output /dev/null \
@@ -519,6 +538,7 @@ main() {
     check "the app is unreachable from the host" app_unreachable_from_host
     check "nginx reaches the app on the internal network" nginx_reaches_app_by_name
     check "containers: read-only, no capabilities, no-new-privileges, limits, restart" containers_are_hardened
+    check "a stop of nginx writes its buffered access log out" stop_keeps_nginx_log
     build_production_image
     check "the production image serves on 8000 alone" production_image_serves_alone
     check "the production build's warm-up reaches the app on 8000" production_build_warms_the_app
