@@ -152,11 +152,17 @@ header_injection() {
   output=$(tcurl --include "http://localhost/$MARKER%0d%0aLocation:%20http://evil.example/" || true)
   expect "port 80: encoded CRLF in the path: one Location, on localhost, still encoded" \
     "301 https://localhost/$MARKER%0d%0aLocation:%20http://evil.example/ x1" \
-    "$(first_status "$output") $(tr -d '\r' <<<"$output" | sed -n 's/^location: //Ip' | head -n 1) x$(tr -d '\r' <<<"$output" | grep -ciE '^location:' || true)"
+    "$(first_status "$output") $(tr -d '\r' <<<"$output" | sed -n 's/^location: //Ip' | head -n 1 | lower_escapes) x$(tr -d '\r' <<<"$output" | grep -ciE '^location:' || true)"
   remember nginx "encoded CRLF in the path on port 80"
   output=$(tcurl --include --path-as-is "http://localhost//evil.example/%2e%2e" || true)
   expect "port 80: '//evil.example' path redirects to localhost only" "https://localhost//evil.example/%2e%2e" \
-    "$(tr -d '\r' <<<"$output" | sed -n 's/^location: //Ip' | head -n 1)"
+    "$(tr -d '\r' <<<"$output" | sed -n 's/^location: //Ip' | head -n 1 | lower_escapes)"
+}
+
+# Percent-escapes in lower case. nginx redirects with the request's own bytes, and curl 8.21
+# sends escapes upper-cased (%0D%0A), older curl as typed: the checks compare in one case.
+lower_escapes() {
+  sed -E 's/%([0-9A-Fa-f]{2})/%\L\1/g'
 }
 
 path_tricks() {
