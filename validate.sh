@@ -214,15 +214,16 @@ liberty_resolves_the_client() {
   client=$(sed -n 's/^X-Real-IP: //p' <<<"$page")
   network=$(docker inspect --format '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}}{{end}}' app)
   nginx_address=$(docker inspect --format "{{(index .NetworkSettings.Networks \"$network\").IPAddress}}" nginx)
-  wait_until 10 1 app_logged "$marker" || { echo "no access log entry for ?$marker"; return 1; }
+  wait_until 10 1 logged app "$marker" || { echo "no access log entry for ?$marker"; return 1; }
   entry=$(docker logs app 2>&1 | grep -F "$marker" | tail -n 1)
   [[ $entry == *"\"ibm_remoteHost\":\"$nginx_address\""* && $entry == *"\"ibm_remoteIP\":\"$client\""* ]] ||
     { echo "expected peer $nginx_address and client $client in: $entry"; return 1; }
   echo "peer $nginx_address, client $client"
 }
 
-app_logged() {
-  docker logs app 2>&1 | grep -qF "$1"
+# logged CONTAINER TEXT: the container's output (stdout and stderr) holds TEXT.
+logged() {
+  docker logs "$1" 2>&1 | grep -qF "$2"
 }
 
 # nginx's access record and the app's log carry the same request id, nginx's own: a client's
@@ -232,21 +233,17 @@ request_id_reaches_the_app() {
   marker="request-id=$RANDOM$RANDOM"
   curl --silent --fail --max-time 10 --output /dev/null --cacert "$CERT" \
     -H 'X-Request-Id: forged-by-the-client' "https://localhost/?$marker" || return 1
-  wait_until 10 0.5 nginx_logged "$marker" || { echo "no nginx access record for ?$marker"; return 1; }
+  wait_until 10 0.5 logged nginx "$marker" || { echo "no nginx access record for ?$marker"; return 1; }
   edge_entry=$(docker logs nginx 2>/dev/null | grep -F "$marker" | tail -n 1)
   id=$(sed -n 's/.*"request_id":"\([0-9a-f]\{32\}\)".*/\1/p' <<<"$edge_entry")
   [[ -n $id ]] || { echo "no request id in nginx's record: $edge_entry"; return 1; }
-  wait_until 10 1 app_logged "$marker" || { echo "no app access log entry for ?$marker"; return 1; }
+  wait_until 10 1 logged app "$marker" || { echo "no app access log entry for ?$marker"; return 1; }
   app_entry=$(docker logs app 2>&1 | grep -F "$marker" | tail -n 1)
   if [[ $app_entry != *"$id"* || $app_entry == *forged-by-the-client* ]]; then
     echo "expected nginx's request id $id, not the client's, in: $app_entry"
     return 1
   fi
   echo "request id $id in both logs"
-}
-
-nginx_logged() {
-  docker logs nginx 2>/dev/null | grep -qF "$1"
 }
 
 # nginx's access log is buffered (up to 1 s): a stop must write the buffer out, not drop it.
@@ -258,14 +255,10 @@ stop_keeps_nginx_log() {
   curl --silent --fail --max-time 10 --output /dev/null --cacert "$CERT" "https://localhost/?$marker" ||
     return 1
   docker stop nginx >/dev/null || { echo "docker stop nginx failed"; return 1; }
-  nginx_logged "$marker" || { echo "the record of ?$marker was lost with the stop"; docker start nginx >/dev/null; return 1; }
+  logged nginx "$marker" || { echo "the record of ?$marker was lost with the stop"; docker start nginx >/dev/null; return 1; }
   docker start nginx >/dev/null || { echo "docker start nginx failed"; return 1; }
-  wait_until 30 0.5 answers_over_https || { echo "nginx did not answer again within 30 s"; return 1; }
+  wait_until 30 0.5 stack_answers 2>/dev/null || { echo "nginx did not answer again within 30 s"; return 1; }
   echo "the record was written out on the stop; nginx answers again"
-}
-
-answers_over_https() {
-  [[ $(https_get --output /dev/null --write-out '%{http_code}' 2>/dev/null) == 200 ]]
 }
 
 http_redirects_permanently() {

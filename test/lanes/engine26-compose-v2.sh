@@ -39,10 +39,9 @@ FROM $LANE_BASE_IMAGE
 LABEL org.opencontainers.image.title="quote-lane-engine26" \\
       org.opencontainers.image.description="Docker Engine 26 and Compose v2 from Debian 13, for the quote service's second test lane"
 RUN set -eux; \\
-    apt-get update; \\
-    apt-get install -y --no-install-recommends $LANE_PACKAGES; \\
     echo 'deb http://deb.debian.org/debian trixie-backports main' >/etc/apt/sources.list.d/backports.list; \\
     apt-get update; \\
+    apt-get install -y --no-install-recommends $LANE_PACKAGES; \\
     apt-get install -y --no-install-recommends -t trixie-backports curl; \\
     curl --version | grep -q ' ngtcp2/'; \\
     rm -rf /var/lib/apt/lists/*

@@ -55,7 +55,7 @@ curl_http3() {
 curl_http3_within() {
   local seconds=$1
   shift
-  if curl_speaks_http3_on_ngtcp2 curl; then
+  if curl_speaks_http3_on_ngtcp2; then
     timeout "$seconds" curl "$@"
   else
     http3_curl_image_present || build_http3_curl_image || return 1
@@ -64,10 +64,10 @@ curl_http3_within() {
   fi
 }
 
-# curl_speaks_http3_on_ngtcp2 COMMAND...: the curl that COMMAND runs lists HTTP3 and ngtcp2.
+# This machine's curl lists HTTP3 and ngtcp2.
 curl_speaks_http3_on_ngtcp2() {
   local version
-  version=$("$@" --version 2>/dev/null) || return 1
+  version=$(curl --version 2>/dev/null) || return 1
   grep -q '^Features:.* HTTP3' <<<"$version" && grep -q ' ngtcp2/' <<<"$version"
 }
 
