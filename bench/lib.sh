@@ -15,6 +15,8 @@ readonly KEY="$REPO_ROOT/nginx/files/localhost.key"
 readonly QUOTE_FILE="$REPO_ROOT/app/src/main/java/com/example/app/QuoteResource.java"
 readonly PRODUCTION_IMAGE=quote-service:latest DEV_IMAGE=quote-service:dev NGINX_IMAGE=quote-nginx:latest
 # The bench's own bridge network and container names: never the stack's `app` and `nginx`.
+# BENCH_RUN_NETWORK, set for one call, starts a container on another network of the bench's
+# (proxy-overhead.sh's stand-in for the app has the name `app` on its own network).
 readonly BENCH_NETWORK=quote-bench
 readonly BENCH_PREFIX=quote-bench-
 # The production app's memory limit in the bench; its heap is 60 % of it (jvm.options).
@@ -69,21 +71,27 @@ at_least() {
 # Containers
 # ---------------------------------------------------------------------------------------------
 
+# container_address NAME: its address on the network it was started on.
 container_address() {
-  docker inspect --format "{{(index .NetworkSettings.Networks \"$BENCH_NETWORK\").IPAddress}}" "$1"
+  docker inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$1"
 }
+
+bench_network() { printf '%s\n' "${BENCH_RUN_NETWORK:-$BENCH_NETWORK}"; }
 
 ensure_bench_network() {
-  docker network inspect "$BENCH_NETWORK" >/dev/null 2>&1 ||
-    docker network create --label org.example.bench=true "$BENCH_NETWORK" >/dev/null
+  local network
+  network=$(bench_network)
+  docker network inspect "$network" >/dev/null 2>&1 ||
+    docker network create --label org.example.bench=true "$network" >/dev/null
 }
 
-# Removes every container this bench started, and its network.
+# Removes every container this bench started, and its networks.
 remove_bench_containers() {
-  local -a names
+  local -a names networks
   mapfile -t names < <(docker ps -aq --filter "name=^${BENCH_PREFIX}")
   ((${#names[@]} == 0)) || docker rm -f "${names[@]}" >/dev/null 2>&1 || true
-  docker network rm "$BENCH_NETWORK" >/dev/null 2>&1 || true
+  mapfile -t networks < <(docker network ls -q --filter label=org.example.bench=true)
+  ((${#networks[@]} == 0)) || docker network rm "${networks[@]}" >/dev/null 2>&1 || true
 }
 
 # start_bench_app NAME [docker run options...]: the production image on the bench network, under
@@ -93,7 +101,7 @@ start_bench_app() {
   local name=$1
   shift
   ensure_bench_network
-  docker run -d --name "$name" --network "$BENCH_NETWORK" --network-alias app \
+  docker run -d --name "$name" --network "$(bench_network)" --network-alias app \
     --memory "$APP_MEMORY_LIMIT" --cap-drop ALL "${LOG_OPTIONS[@]}" \
     --security-opt no-new-privileges "$@" "$PRODUCTION_IMAGE" >/dev/null
 }
@@ -104,7 +112,7 @@ start_bench_nginx() {
   local name=$1 cert=$2 key=$3
   shift 3
   ensure_bench_network
-  docker run -d --name "$name" --network "$BENCH_NETWORK" "${LOG_OPTIONS[@]}" \
+  docker run -d --name "$name" --network "$(bench_network)" "${LOG_OPTIONS[@]}" \
     --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges \
     --sysctl net.ipv4.ip_unprivileged_port_start=0 --memory 128m \
     -v "$cert:/etc/nginx/tls/server.crt:ro" -v "$key:/etc/nginx/tls/server.key:ro" \
@@ -141,6 +149,13 @@ container_cpu_ns() {
   else
     die "no CPU accounting found for container $1 (cgroup v1 cpuacct or v2 cpu.stat)"
   fi
+}
+
+# The CPU time this machine's cores have run anything so far (user, nice, system, irq, softirq;
+# not idle, iowait or a hypervisor's steal), in nanoseconds, from /proc/stat's clock ticks.
+machine_busy_ns() {
+  awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" {
+    printf "%.0f\n", ($2 + $3 + $4 + $7 + $8) * 1e9 / hz; exit }' /proc/stat
 }
 
 # ---------------------------------------------------------------------------------------------
