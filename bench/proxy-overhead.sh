@@ -148,7 +148,8 @@ warm_up() {
   log "warm-up $side: the rate still climbed after 12 runs; measuring anyway"
 }
 
-# ratio X Y: X/Y with two decimals.
+# ratio X Y: X/Y with two decimals. ceiling X Y: the most a chain of two sides that run at X
+# and Y alone can reach when they share the cores, 1/(1/X + 1/Y).
 ratio() { awk -v x="$1" -v y="$2" 'BEGIN { printf "%.2f", x / y }'; }
 ceiling() { awk -v x="$1" -v y="$2" 'BEGIN { printf "%.0f", 1 / (1 / x + 1 / y) }'; }
 
