@@ -13,6 +13,8 @@ readonly BUILD_TOOLS="mvn javac gcc cc g++ make jar jlink git"
 size_bytes() { docker image inspect --format '{{.Size}}' "$1"; }
 as_mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e6 }'; }
 as_kb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e3 }'; }
+# as_size BYTES: in kB under a megabyte (where MB would round a small layer to 0.0), else in MB.
+as_size() { awk -v b="$1" 'BEGIN { if (b < 1e6) printf "%.1f kB", b / 1e3; else printf "%.1f MB", b / 1e6 }'; }
 
 base_of() {
   case $1 in
@@ -65,7 +67,7 @@ main() {
           "$(as_mb "$size") MB; added $(as_kb "$added") kB, of which WAR and configuration $(as_kb "$copied") kB, the rest made by features.sh and configure.sh" \
           "-" "WAR and configuration ≤ 2 MB" "$(at_most "$(as_mb "$copied")" 2 MB)" ;;
       *)
-        row "Image: $image, added over $base" "$(as_mb "$size") MB, added $(as_mb "$added") MB" \
+        row "Image: $image, added over $base" "$(as_mb "$size") MB, added $(as_size "$added")" \
           "-" "none set" "-" ;;
     esac
     detail "$image: the project's layers over $base, newest first"
