@@ -74,24 +74,9 @@ rate() { "run_$1" "$2" | cut -d' ' -f1; }
 
 # Each side's containers, nginx's first: whose CPU counters a run of the side reads; and the
 # names they have in the report.
-side_containers() {
-  case $1 in
-    a) echo "$APP" ;;
-    b) echo "$STATIC" ;;
-    c) echo "$NGINX $APP" ;;
-    d) echo "$STANDIN" ;;
-    e) echo "$STANDIN_PROXY $STANDIN" ;;
-  esac
-}
-side_parts() {
-  case $1 in
-    a) echo app ;;
-    b) echo nginx ;;
-    c) echo nginx app ;;
-    d) echo stand-in ;;
-    e) echo nginx stand-in ;;
-  esac
-}
+declare -rA SIDE_CONTAINERS=([a]="$APP" [b]="$STATIC" [c]="$NGINX $APP" [d]="$STANDIN"
+  [e]="$STANDIN_PROXY $STANDIN")
+declare -rA SIDE_PARTS=([a]=app [b]=nginx [c]="nginx app" [d]=stand-in [e]="nginx stand-in")
 
 # measure SIDE: one measured run of SIDE, appended to RUNS[SIDE] as a line: the rate, then the
 # CPU each request cost (µs) in each of the side's containers, in the rest of the machine, and
@@ -101,7 +86,7 @@ measure() {
   local side=$1 container rate requests busy_before all charged=0 cost line
   local -a containers
   local -A before=()
-  read -ra containers <<<"$(side_containers "$side")"
+  read -ra containers <<<"${SIDE_CONTAINERS[$side]}"
   for container in "${containers[@]}"; do before[$container]=$(container_cpu_ns "$container"); done
   busy_before=$(machine_busy_ns)
   read -r rate requests <<<"$(run_"$side" "$RUN_SECONDS")"
@@ -125,7 +110,7 @@ median_run() {
 # cpu_text SIDE: the median run's CPU per request, e.g. "nginx 46, app 67, the rest 34; all 147 µs".
 cpu_text() {
   local -a parts values
-  read -ra parts <<<"$(side_parts "$1")"
+  read -ra parts <<<"${SIDE_PARTS[$1]}"
   read -ra values <<<"$(median_run "$1")"
   local i text=""
   for i in "${!parts[@]}"; do text+="${parts[i]} ${values[i + 1]}, "; done
