@@ -22,10 +22,10 @@ class HealthIT {
 
     @ParameterizedTest
     @CsvSource({
-        "/health/live,    no-deadlocked-threads",
-        "/health/ready,   heap-headroom",
-        "/health/started, application-initialized",
-        "/health,         heap-headroom"})
+        HealthEndpoints.LIVE + ", no-deadlocked-threads",
+        HealthEndpoints.READY + ", heap-headroom",
+        HealthEndpoints.STARTED + ", application-initialized",
+        "/health, heap-headroom"})
     void endpointIsUpWithTheProjectsCheck(String path, String checkName) throws IOException {
         RawHttp.Reply reply = new RawHttp("127.0.0.1", Deployments.PORT).send("GET", path);
         String body = reply.body().replace(" ", "");
