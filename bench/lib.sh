@@ -3,8 +3,9 @@
 #
 # A benchmark prints progress on stderr and its results on stdout, one line per figure:
 #   Row<TAB>figure<TAB>measured<TAB>reference<TAB>target<TAB>verdict
-# and `Detail<TAB>text` lines for the report's notes (single runs, layer lists). run-benchmarks.sh
-# turns them into the table. Traffic goes only to 127.0.0.1 and to the bench's own network.
+# and `Detail<TAB>text` lines for the report's notes (single runs, layer lists), and `Line<TAB>text`
+# for a line the report carries as it is, below the table. run-benchmarks.sh turns them into the
+# table. Traffic goes only to 127.0.0.1 and to the bench's own network.
 
 # shellcheck disable=SC2034 # KEY and the image names are for the benchmarks that source this file
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -39,6 +40,7 @@ die() { printf '[%s] ERROR: %s\n' "$BENCH" "$*" >&2; exit 1; }
 # row FIGURE MEASURED REFERENCE TARGET VERDICT
 row() { printf 'Row\t%s\t%s\t%s\t%s\t%s\n' "$@"; }
 detail() { printf 'Detail\t%s\n' "$*"; }
+verbatim() { printf 'Line\t%s\n' "$*"; }
 
 # ---------------------------------------------------------------------------------------------
 # Figures
