@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # validate.sh: the project's acceptance check.
 #
-# From a clean state (this project's containers and volumes removed), it builds and starts the
-# stack with `docker-compose up --build -d`, then checks it and prints a Pass or Fail line for
-# each check. It exits non-zero when any check fails.
+# From a clean state (this project's containers removed; its volumes too with -c), it builds
+# and starts the stack with `docker-compose up --build -d`, then checks it and prints a Pass or
+# Fail line for each check, and last `validate: N passed, M failed`. It exits non-zero when any
+# check fails.
 #
-# Usage: ./validate.sh [-s] [-k]
+# Usage: ./validate.sh [-s] [-k] [-c]
 #   -s   skip the TLS scan with testssl.sh (the slowest check)
-#   -k   keep the stack running afterwards (default: stop and remove it)
+#   -k   keep the stack running afterwards (default: stop and remove its containers)
+#   -c   also clear the stack's volumes (build output, Maven repository) before and after
+#
+# The hot-reload check edits the quote in app/src/main/java/com/example/app/QuoteResource.java
+# and puts it back on every exit it can catch (Ctrl-C and kill included); validate.sh refuses
+# to start while that file lacks the committed quote (a run killed outright left it edited),
+# and says how to restore it.
 #
 # Needs: docker (engine 20.10 or newer), docker-compose (1.29) or Compose v2, curl, openssl,
 # and testssl.sh unless -s. It touches only this project's containers, images and volumes.
@@ -31,8 +38,7 @@ readonly MAX_APP_LAYERS_MB=2 # what the production image adds over the official 
 
 skip_tls_scan=false
 keep_stack=false
-passed=0
-failed=0
+clear_volumes=()
 quote_backup=""
 
 usage() {
@@ -40,10 +46,11 @@ usage() {
 }
 
 parse_arguments() {
-  while getopts ":skh" option; do
+  while getopts ":skch" option; do
     case "$option" in
       s) skip_tls_scan=true ;;
       k) keep_stack=true ;;
+      c) clear_volumes=(--volumes) ;;
       h) usage; exit 0 ;;
       *) usage >&2; echo "validate.sh: unknown option -$OPTARG" >&2; exit 2 ;;
     esac
@@ -54,29 +61,18 @@ parse_arguments() {
 # Plumbing
 # ---------------------------------------------------------------------------------------------
 
-# shellcheck disable=SC2034 # read by test/lib/stack-helpers.sh
 REPO_ROOT=$(pwd)
-# compose (COMPOSE_COMMAND, else docker-compose, else Compose v2) and wait_until.
-# shellcheck source=test/lib/stack-helpers.sh
-source test/lib/stack-helpers.sh
-
-pass() { passed=$((passed + 1)); printf 'Pass: %s\n' "$1"; }
-fail() { failed=$((failed + 1)); printf 'Fail: %s\n' "$1"; }
-
-# check "description" command...: a Pass when the command succeeds, else a Fail with its output.
-check() {
-  local description=$1 output
-  shift
-  if output=$("$@" 2>&1); then
-    pass "$description${output:+ ($output)}"
-  else
-    fail "$description: ${output:-no detail}"
-  fi
-}
+readonly REPO_ROOT
+# check, compose, wait_until and the rest: test/lib/helpers.sh; the edge's checks, which the
+# production chain runs too: test/lib/stack-checks.sh.
+# shellcheck source=test/lib/helpers.sh
+source test/lib/helpers.sh
+# shellcheck source=test/lib/stack-checks.sh
+source test/lib/stack-checks.sh
 
 require_tools() {
   local tool missing=()
-  for tool in docker curl openssl; do
+  for tool in docker curl openssl jq; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
   done
   if ! compose version >/dev/null 2>&1; then
@@ -96,14 +92,25 @@ testssl_command() {
   command -v testssl 2>/dev/null || command -v testssl.sh 2>/dev/null
 }
 
-# https GET through nginx; extra arguments go to curl.
-https_get() {
-  curl --silent --show-error --max-time 10 --cacert "$CERT" "$@" https://localhost/
+# The hot-reload check replaces the quote and needs it there to begin with.
+refuse_modified_quote() {
+  if ! grep -qF "$QUOTE" "$QUOTE_FILE"; then
+    echo "validate.sh: $QUOTE_FILE does not hold the quote \"$QUOTE\"" >&2
+    echo "validate.sh: (a run killed outright leaves its edit behind). Restore the file with" >&2
+    echo "validate.sh:   git checkout -- $QUOTE_FILE" >&2
+    exit 2
+  fi
+}
+
+# A copy taken before any check runs, put back by restore_quote on every exit the traps catch.
+back_up_quote() {
+  quote_backup=$(mktemp)
+  cp "$QUOTE_FILE" "$quote_backup"
 }
 
 restore_quote() {
-  if [[ -n $quote_backup && -f $quote_backup ]]; then
-    cp "$quote_backup" "$QUOTE_FILE"
+  if [[ -n $quote_backup ]]; then
+    cmp -s "$quote_backup" "$QUOTE_FILE" || cp "$quote_backup" "$QUOTE_FILE"
     rm -f "$quote_backup"
     quote_backup=""
   fi
@@ -113,7 +120,7 @@ clean_up() {
   restore_quote
   docker rm -f "$PRODUCTION_CONTAINER" >/dev/null 2>&1 || true
   if [[ $keep_stack == false ]]; then
-    compose down --volumes --remove-orphans >/dev/null 2>&1 || true
+    compose down "${clear_volumes[@]}" --remove-orphans >/dev/null 2>&1 || true
   fi
 }
 
@@ -122,8 +129,8 @@ clean_up() {
 # ---------------------------------------------------------------------------------------------
 
 start_from_clean_state() {
-  echo "== Removing this project's containers and volumes"
-  compose down --volumes --remove-orphans
+  echo "== Removing this project's containers${clear_volumes[*]:+ and volumes}"
+  compose down "${clear_volumes[@]}" --remove-orphans
   docker rm -f "$PRODUCTION_CONTAINER" >/dev/null 2>&1 || true
   echo "== docker-compose up --build -d"
   if ! compose up --build -d; then
@@ -132,10 +139,6 @@ start_from_clean_state() {
     fail "docker-compose up --build -d starts the stack"
     return 1
   fi
-}
-
-stack_answers() {
-  https_get --output /dev/null --fail
 }
 
 wait_for_stack() {
@@ -152,181 +155,21 @@ wait_for_stack() {
 # The checks
 # ---------------------------------------------------------------------------------------------
 
-ipv4='([0-9]{1,3}\.){3}[0-9]{1,3}'
-
-quote_page_is_right() {
-  local page
-  page=$(https_get --fail) || return 1
-  is_the_quote_page "$page"
-}
-
-# is_the_quote_page PAGE: the quote, then the three forwarding headers as nginx sets them.
-is_the_quote_page() {
-  local page=$1
-  [[ $(wc -l <<<"$page") == 4 ]] || { echo "$(wc -l <<<"$page") lines: $page"; return 1; }
-  [[ $(sed -n 1p <<<"$page") == "$QUOTE" ]] || { echo "first line: $(sed -n 1p <<<"$page")"; return 1; }
-  grep -Eqx "X-Forwarded-For: $ipv4" <<<"$page" || { echo "X-Forwarded-For line: $(grep X-Forwarded-For <<<"$page")"; return 1; }
-  grep -Eqx "X-Real-IP: $ipv4" <<<"$page" || { echo "X-Real-IP line: $(grep X-Real-IP <<<"$page")"; return 1; }
-  grep -qx "X-Forwarded-Proto: https" <<<"$page" || { echo "X-Forwarded-Proto line: $(grep X-Forwarded-Proto <<<"$page")"; return 1; }
-  grep -m1 X-Forwarded-For <<<"$page"
-}
-
-# HTTP/3 through the published UDP port (curl_http3: this machine's curl, or Debian 13's).
-http3_serves_the_app() {
-  local answer page version
-  answer=$(curl_http3 --http3-only --silent --show-error --fail --max-time 10 --cacert "$CERT" \
-    --write-out '\n%{http_version}' https://localhost/ 2>&1) || { echo "${answer:-no answer}"; return 1; }
-  version=$(tail -n 1 <<<"$answer")
-  page=$(sed '$d' <<<"$answer")
-  [[ $version == 3 ]] || { echo "HTTP version '$version'"; return 1; }
-  is_the_quote_page "$page" >/dev/null || { is_the_quote_page "$page"; return 1; }
-  echo "HTTP/3, $(grep -m1 X-Forwarded-For <<<"$page")"
-}
-
-alt_svc_header() {
-  curl --silent --max-time 10 --cacert "$CERT" --head "$1" | tr -d '\r' | sed -n 's/^alt-svc: //Ip'
-}
-
-http3_advertised_over_https_only() {
-  local https http
-  https=$(alt_svc_header https://localhost/)
-  http=$(alt_svc_header http://localhost/)
-  [[ $https == 'h3=":443"; ma=86400' && -z $http ]] || { echo "HTTPS: '$https', HTTP: '$http'"; return 1; }
-  echo "Alt-Svc: $https"
-}
-
-forged_headers_are_replaced() {
-  local page
-  page=$(https_get --fail -H 'X-Forwarded-For: 203.0.113.66' -H 'X-Real-IP: 203.0.113.66' \
-    -H 'X-Forwarded-Proto: gopher') || return 1
-  if grep -q -e 203.0.113.66 -e gopher <<<"$page"; then
-    echo "the client's own values reached the app: $page"
-    return 1
-  fi
-}
-
-# The app's access log names nginx as the peer and the real client as the resolved address:
-# Liberty trusts nginx's X-Forwarded-For because nginx's address is in TRUSTED_PROXIES.
-liberty_resolves_the_client() {
-  local marker page client network nginx_address entry
-  marker="trace=$RANDOM$RANDOM"
-  page=$(curl --silent --fail --max-time 10 --cacert "$CERT" "https://localhost/?$marker") || return 1
-  client=$(sed -n 's/^X-Real-IP: //p' <<<"$page")
-  network=$(docker inspect --format '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}}{{end}}' app)
-  nginx_address=$(docker inspect --format "{{(index .NetworkSettings.Networks \"$network\").IPAddress}}" nginx)
-  wait_until 10 1 logged app "$marker" || { echo "no access log entry for ?$marker"; return 1; }
-  entry=$(docker logs app 2>&1 | grep -F "$marker" | tail -n 1)
-  [[ $entry == *"\"ibm_remoteHost\":\"$nginx_address\""* && $entry == *"\"ibm_remoteIP\":\"$client\""* ]] ||
-    { echo "expected peer $nginx_address and client $client in: $entry"; return 1; }
-  echo "peer $nginx_address, client $client"
-}
-
-# logged CONTAINER TEXT: the container's output (stdout and stderr) holds TEXT.
-logged() {
-  docker logs "$1" 2>&1 | grep -qF "$2"
-}
-
-# nginx's access record and the app's log carry the same request id, nginx's own: a client's
-# X-Request-Id is replaced. nginx writes its log in blocks, at least once a second.
-request_id_reaches_the_app() {
-  local marker edge_entry id app_entry
-  marker="request-id=$RANDOM$RANDOM"
-  curl --silent --fail --max-time 10 --output /dev/null --cacert "$CERT" \
-    -H 'X-Request-Id: forged-by-the-client' "https://localhost/?$marker" || return 1
-  wait_until 10 0.5 logged nginx "$marker" || { echo "no nginx access record for ?$marker"; return 1; }
-  edge_entry=$(docker logs nginx 2>/dev/null | grep -F "$marker" | tail -n 1)
-  id=$(sed -n 's/.*"request_id":"\([0-9a-f]\{32\}\)".*/\1/p' <<<"$edge_entry")
-  [[ -n $id ]] || { echo "no request id in nginx's record: $edge_entry"; return 1; }
-  wait_until 10 1 logged app "$marker" || { echo "no app access log entry for ?$marker"; return 1; }
-  app_entry=$(docker logs app 2>&1 | grep -F "$marker" | tail -n 1)
-  if [[ $app_entry != *"$id"* || $app_entry == *forged-by-the-client* ]]; then
-    echo "expected nginx's request id $id, not the client's, in: $app_entry"
-    return 1
-  fi
-  echo "request id $id in both logs"
-}
-
-# nginx's access log is buffered (up to 1 s): a stop must write the buffer out, not drop it.
-# Stopped within the second (docker's CLI, quicker to start than Compose's), so the record is
-# still in the buffer when the stop signal comes.
-stop_keeps_nginx_log() {
-  local marker
-  marker="before-stop=$RANDOM$RANDOM"
-  curl --silent --fail --max-time 10 --output /dev/null --cacert "$CERT" "https://localhost/?$marker" ||
-    return 1
-  docker stop nginx >/dev/null || { echo "docker stop nginx failed"; return 1; }
-  logged nginx "$marker" || { echo "the record of ?$marker was lost with the stop"; docker start nginx >/dev/null; return 1; }
-  docker start nginx >/dev/null || { echo "docker start nginx failed"; return 1; }
-  wait_until 30 0.5 stack_answers 2>/dev/null || { echo "nginx did not answer again within 30 s"; return 1; }
-  echo "the record was written out on the stop; nginx answers again"
-}
-
-http_redirects_permanently() {
-  local answer
-  answer=$(curl --silent --max-time 10 --output /dev/null \
-    --write-out '%{http_code} %{redirect_url}' 'http://localhost/some/path?x=1&y=2') || return 1
-  [[ $answer == "301 https://localhost/some/path?x=1&y=2" ]] || { echo "got: $answer"; return 1; }
-  echo "$answer"
-}
-
-health_endpoints_are_not_public() {
-  local path status
-  for path in /health /health/ready /health/live; do
-    status=$(curl --silent --max-time 10 --cacert "$CERT" --output /dev/null --write-out '%{http_code}' \
-      "https://localhost$path")
-    [[ $status == 404 ]] || { echo "$path answered $status"; return 1; }
-  done
-}
-
-http2_is_negotiated() {
-  local version
-  version=$(https_get --http2 --output /dev/null --write-out '%{http_version}') || return 1
-  [[ $version == 2 ]] || { echo "HTTP version $version"; return 1; }
-}
-
-protocol_refused() {
-  ! openssl s_client -connect localhost:443 -servername localhost "$1" </dev/null >/dev/null 2>&1
-}
-
-protocol_accepted() {
-  openssl s_client -connect localhost:443 -servername localhost "$1" </dev/null >/dev/null 2>&1
-}
-
-hsts_is_a_year_or_more() {
-  local max_age
-  max_age=$(https_get --head | tr -d '\r' | sed -n 's/^strict-transport-security: .*max-age=\([0-9]*\).*/\1/Ip')
-  [[ -n $max_age && $max_age -ge 31536000 ]] || { echo "max-age '${max_age}'"; return 1; }
-  echo "max-age=$max_age"
-}
-
-# testssl.sh findings at MEDIUM or worse, less the two inherent to the project's self-signed
-# localhost certificate: no CRL or OCSP address (revocation is out of scope), and a validity over
-# the 825 days allowed to publicly trusted certificates (it must outlive the project; see
-# nginx/files/README.md), which testssl.sh 3.0 names cert_validityPeriod and 3.2 cert_extlifeSpan.
+# testssl.sh finds nothing at MEDIUM or worse beyond what the localhost certificate brings.
 tls_scan_finds_nothing() {
   local report findings
   report=$(mktemp -d)/testssl.json
   "$(testssl_command)" --quiet --warnings off --color 0 --add-ca "$CERT" --jsonfile "$report" \
     --protocols --std --fs --server-defaults --headers --vulnerable https://localhost/ >/dev/null 2>&1 || true
   [[ -s $report ]] || { echo "testssl.sh wrote no report"; return 1; }
-  findings=$(grep -E '"severity" *: *"(MEDIUM|HIGH|CRITICAL)"' -B3 "$report" |
-    sed -n 's/.*"id" *: *"\([^"]*\)".*/\1/p' | grep -vx -e cert_revocation -e cert_validityPeriod -e cert_extlifeSpan || true)
+  findings=$(testssl_findings "$report")
   rm -rf "$(dirname "$report")"
   [[ -z $findings ]] || { echo "findings: $(tr '\n' ' ' <<<"$findings")"; return 1; }
-}
-
-only_tls12_and_tls13_offered() {
-  protocol_refused -tls1 || { echo "TLS 1.0 accepted"; return 1; }
-  protocol_refused -tls1_1 || { echo "TLS 1.1 accepted"; return 1; }
-  protocol_accepted -tls1_3 || { echo "TLS 1.3 refused"; return 1; }
-  if protocol_accepted -tls1_2; then echo "TLS 1.2 and 1.3"; else echo "TLS 1.3 only"; fi
 }
 
 hot_reload_shows_an_edit() {
   local marker started
   marker="Edited $(date +%s)"
-  quote_backup=$(mktemp)
-  cp "$QUOTE_FILE" "$quote_backup"
   sed -i "s/$QUOTE/$marker/" "$QUOTE_FILE"
   started=$SECONDS
   if ! wait_until "$RELOAD_TIMEOUT" 1 grep_page "$marker"; then
@@ -397,17 +240,6 @@ runs_as_non_root() {
   uid=$(docker image inspect --format '{{.Config.User}}' "$PRODUCTION_IMAGE")
   [[ -n $uid && $uid != 0 && $uid != root ]] || { echo "$PRODUCTION_IMAGE user '$uid'"; return 1; }
   echo "$PRODUCTION_IMAGE user $uid"
-}
-
-containers_are_hardened() {
-  local container settings
-  for container in app nginx; do
-    settings=$(docker inspect --format \
-      '{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}} {{.HostConfig.SecurityOpt}} {{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.RestartPolicy.Name}}' \
-      "$container")
-    [[ $settings =~ ^true\ \[ALL\]\ \[no-new-privileges(:true)?\]\ [1-9][0-9]*\ [1-9][0-9]*\ unless-stopped$ ]] ||
-      { echo "$container: $settings"; return 1; }
-  done
 }
 
 image_bytes() {
@@ -507,21 +339,14 @@ build_production_image() {
 main() {
   parse_arguments "$@"
   require_tools
+  refuse_modified_quote
+  back_up_quote
   trap clean_up EXIT
-  trap 'exit 130' INT TERM
+  trap 'exit 130' INT
+  trap 'exit 143' TERM HUP
 
   if start_from_clean_state && wait_for_stack; then
-    check "HTTPS 200 with the quote and real forwarding headers" quote_page_is_right
-    check "a client's own forwarding headers are replaced" forged_headers_are_replaced
-    check "Liberty logs the client that nginx forwarded for" liberty_resolves_the_client
-    check "nginx's request id reaches the app's log, the client's does not" request_id_reaches_the_app
-    check "HTTP answers 301 to the same URL over HTTPS" http_redirects_permanently
-    check "the app's health endpoints are not served to clients" health_endpoints_are_not_public
-    check "HTTP/2 negotiated through ALPN" http2_is_negotiated
-    check "HTTP/3 through 443/udp: 200, the quote, X-Forwarded-Proto https" http3_serves_the_app
-    check "HTTP/3 advertised (Alt-Svc) over HTTPS, not over HTTP" http3_advertised_over_https_only
-    check "protocols: TLS 1.0 and 1.1 refused" only_tls12_and_tls13_offered
-    check "HSTS for at least a year" hsts_is_a_year_or_more
+    edge_checks
     if [[ $skip_tls_scan == true ]]; then
       echo "Skip: TLS scan with testssl.sh (-s)"
     else
@@ -530,7 +355,6 @@ main() {
     check "hot reload: an edit of the quote shows at https://localhost/" hot_reload_shows_an_edit
     check "the app is unreachable from the host" app_unreachable_from_host
     check "nginx reaches the app on the internal network" nginx_reaches_app_by_name
-    check "containers: read-only, no capabilities, no-new-privileges, limits, restart" containers_are_hardened
     check "a stop of nginx writes its buffered access log out" stop_keeps_nginx_log
     build_production_image
     check "the production image serves on 8000 alone" production_image_serves_alone
@@ -541,8 +365,7 @@ main() {
     check "image sizes" image_sizes_are_small
   fi
 
-  echo "validate: $passed passed, $failed failed"
-  ((failed == 0))
+  checks_summary validate
 }
 
 main "$@"

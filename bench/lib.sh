@@ -31,8 +31,8 @@ export DOCKER_BUILDKIT=1 COMPOSE_DOCKER_CLI_BUILD=1
 
 BENCH=${BENCH:-bench}
 
-# shellcheck source=test/lib/stack-helpers.sh
-source "$REPO_ROOT/test/lib/stack-helpers.sh"
+# shellcheck source=test/lib/helpers.sh
+source "$REPO_ROOT/test/lib/helpers.sh"
 
 log() { printf '[%s] %s\n' "$BENCH" "$*" >&2; }
 die() { printf '[%s] ERROR: %s\n' "$BENCH" "$*" >&2; exit 1; }
@@ -108,17 +108,19 @@ start_bench_app() {
     --security-opt no-new-privileges "$@" "$PRODUCTION_IMAGE" >/dev/null
 }
 
-# start_bench_nginx NAME CERT KEY [docker run options...] [-- command...]: the nginx image with
-# a keypair mounted, hardened as in docker-compose.yml.
+# start_bench_nginx NAME CERT KEY [docker run options...] IMAGE [command...]: the nginx image
+# with the keypair's directory mounted as the image expects it (CERT and KEY in one directory,
+# named by TLS_CERTIFICATE and TLS_PRIVATE_KEY), hardened as in docker-compose.yml.
 start_bench_nginx() {
   local name=$1 cert=$2 key=$3
   shift 3
+  [[ $(dirname "$cert") == "$(dirname "$key")" ]] || die "start_bench_nginx: $cert and $key in two directories"
   ensure_bench_network
   docker run -d --name "$name" --network "$(bench_network)" "${LOG_OPTIONS[@]}" \
     --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges \
     --sysctl net.ipv4.ip_unprivileged_port_start=0 --memory 128m \
-    -v "$cert:/etc/nginx/tls/server.crt:ro" -v "$key:/etc/nginx/tls/server.key:ro" \
-    "$@" >/dev/null
+    -v "$(dirname "$cert"):/etc/nginx/tls:ro" -e "TLS_CERTIFICATE=/etc/nginx/tls/$(basename "$cert")" \
+    -e "TLS_PRIVATE_KEY=/etc/nginx/tls/$(basename "$key")" "$@" >/dev/null
 }
 
 app_answers() {

@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
-# Runs every test: the unit and Arquillian tests (mvn verify), then the tests of the containers
-# (test/run-stack-tests.sh: validate.sh and the security suite) in each lane:
+# Runs every test: the unit and Arquillian tests and the Kubernetes manifests' model test (mvn
+# verify), then the tests of the containers (test/run-stack-tests.sh: validate.sh, the security
+# and reliability suite, the production images as an operator runs them, the Kubernetes pods
+# on Docker) in each lane:
 #   host      this machine's Docker engine and Compose (in CI: Engine 20.10, docker-compose 1.29)
 #   engine26  Docker Engine 26 and Compose v2 from Debian 13, in a nested engine
 #             (test/lanes/engine26-compose-v2.sh)
 # TEST_LANES picks lanes (default "host engine26"); e.g. TEST_LANES=host for this machine's only.
-# Every lane runs even when one fails; each ends with `LANE: N passed, M failed`, and the exit
-# status is non-zero if any step failed. Needs JDK 21 or newer, Maven, a running Docker engine,
-# the base images (test/fixtures/README.md), and the tools that test/security/run-suite.sh names.
+# Every lane runs even when one fails; each ends with `LANE: N passed, M failed`, and the last
+# line, `lanes: N passed, M failed`, adds them up from what each lane recorded; the exit status
+# is non-zero if any step failed. Needs JDK 21 or newer, Maven, kubectl, a running Docker engine,
+# the base images (test/fixtures/README.md), and the tools that test/run-suite.sh names.
 # Arguments go to validate.sh.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+REPO_ROOT=$(pwd)
+readonly REPO_ROOT
+# shellcheck source=test/lib/helpers.sh
+source test/lib/helpers.sh
 
 readonly LANES=${TEST_LANES:-host engine26}
 
@@ -24,17 +31,21 @@ run_lane() {
 }
 
 main() {
-  local lane failed=()
-  echo "== mvn verify: unit tests and Arquillian tests on a real Liberty"
+  local lane failed=() results
+  echo "== mvn verify: unit tests, Arquillian tests on a real Liberty, the Kubernetes manifests"
   mvn -B verify
+  results=$(mktemp)
   for lane in $LANES; do
     echo "== lane $lane"
-    run_lane "$lane" "$@" || failed+=("$lane")
+    CHECK_RESULTS=$results run_lane "$lane" "$@" || failed+=("$lane")
+    grep -q "^$lane " "$results" || { echo "Fail: lane $lane recorded no counts"; printf '%s 0 1\n' "$lane" >>"$results"; }
   done
+  read -r CHECKS_PASSED CHECKS_FAILED < <(sum_results "$results")
+  rm -f "$results"
   if ((${#failed[@]})); then
     echo "run-all-tests.sh: lanes failed: ${failed[*]}" >&2
-    return 1
   fi
+  checks_summary lanes && ((${#failed[@]} == 0))
 }
 
 main "$@"

@@ -1,37 +1,38 @@
 #!/usr/bin/env bash
 # Runs the tests of the containers on whatever Docker engine and Compose this machine has: the
 # acceptance check (validate.sh, which leaves the stack up), then the security and reliability
-# suite (test/security/run-suite.sh, CI-sized) against that stack, then stops the stack, also
-# when a step fails. Prints the engine and Compose versions first and, last, one line
-# `LANE: N passed, M failed` that adds up both. Arguments go to validate.sh.
+# suite (test/run-suite.sh, CI-sized) against that stack, then the production images as an
+# operator runs them (test/operations/run-operations.sh, after the dev stack is down), and
+# last stops everything, also when a step fails. Prints the engine and Compose versions first
+# and, last, one line `LANE: N passed, M failed` that adds up the counts each step recorded
+# (a step that recorded none counts as one failure). Arguments go to validate.sh.
 #
 # Environment: LANE (the name in that line, default "host"), COMPOSE_COMMAND (e.g.
-# "docker compose"; default docker-compose where installed, else Compose v2).
+# "docker compose"; default docker-compose where installed, else Compose v2), CHECK_RESULTS
+# (a file to append the lane's counts to, for test/run-all-tests.sh).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-# shellcheck disable=SC2034 # read by test/lib/stack-helpers.sh
 REPO_ROOT=$(pwd)
-# shellcheck source=test/lib/stack-helpers.sh
-source test/lib/stack-helpers.sh
+readonly REPO_ROOT
+# shellcheck source=test/lib/helpers.sh
+source test/lib/helpers.sh
 
 readonly LANE=${LANE:-host}
-output=$(mktemp)
+lane_results=$(mktemp)
+outer_results=${CHECK_RESULTS:-}
 
-finish() {
-  local rc=$? counts
-  echo "== Stopping the stack"
-  compose down --volumes --remove-orphans >/dev/null 2>&1 || true
-  counts=$(sed -n -E 's/^(validate|security): ([0-9]+) passed, ([0-9]+) failed$/\2 \3/p' "$output" |
-    awk '{p += $1; f += $2} END {printf "%d %d", p, f}')
-  rm -f "$output"
-  echo "== lane $LANE: $(stack_versions)"
-  # A step that failed before printing its counts still fails the lane.
-  if ((rc != 0)) && [[ ${counts#* } == 0 ]]; then
-    counts="${counts% *} 1"
+# run_step NAME COMMAND...: the step's counts land in the lane's results file; a step that
+# recorded none is one failed check.
+run_step() {
+  local name=$1 before
+  shift
+  before=$(wc -l <"$lane_results")
+  CHECK_RESULTS=$lane_results SUITE_RESULTS=$lane_results "$@" || true
+  if (($(wc -l <"$lane_results") == before)); then
+    printf '%s 0 1\n' "$name" >>"$lane_results"
+    echo "Fail: $name recorded no counts (it stopped early; see above)"
   fi
-  echo "$LANE: ${counts% *} passed, ${counts#* } failed"
-  exit "$rc"
 }
 
 stack_versions() {
@@ -41,10 +42,26 @@ stack_versions() {
     "$(compose version 2>/dev/null | head -n 1 | sed 's/,.*//' || echo 'Compose unknown')"
 }
 
-echo "== lane $LANE: $(stack_versions)"
-trap finish EXIT
-# -s: the security suite runs the TLS scan itself (tls.sh), with more checks.
-echo "== validate.sh: the container stack (kept up for the security suite)"
-./validate.sh -k -s "$@" 2>&1 | tee -a "$output"
-echo "== test/security/run-suite.sh: security and reliability against the running stack"
-./test/security/run-suite.sh 2>&1 | tee -a "$output"
+finish() {
+  echo "== Stopping the stack"
+  compose down --remove-orphans >/dev/null 2>&1 || true
+  echo "== lane $LANE: $(stack_versions)"
+  read -r CHECKS_PASSED CHECKS_FAILED < <(sum_results "$lane_results")
+  rm -f "$lane_results"
+  CHECK_RESULTS=$outer_results checks_summary "$LANE"
+}
+
+main() {
+  echo "== lane $LANE: $(stack_versions)"
+  # -s: the security suite runs the TLS scan itself (tls.sh), with more checks.
+  echo "== validate.sh: the container stack (kept up for the suite)"
+  run_step validate ./validate.sh -k -s "$@"
+  echo "== test/run-suite.sh: security and reliability against the running stack"
+  run_step suite ./test/run-suite.sh
+  compose down --remove-orphans >/dev/null 2>&1 || true
+  echo "== test/operations/run-operations.sh: the production images as an operator runs them"
+  run_step operations ./test/operations/run-operations.sh
+  finish
+}
+
+main "$@"

@@ -13,14 +13,17 @@
 # The lane container needs more than a default one: every capability but CAP_SYS_RESOURCE
 # (--privileged is refused where the host lacks it), no seccomp or AppArmor profile, and a
 # private cgroup namespace. Nothing in it is published: the stack's ports live on the lane's
-# own loopback, where the tests run.
+# own loopback, where the tests run. The lane's counts come back through a results folder
+# mounted at /lane-results, appended to CHECK_RESULTS when that is set.
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
 REPO_ROOT=$(pwd)
 readonly REPO_ROOT
-# shellcheck source=test/lib/stack-helpers.sh
-source test/lib/stack-helpers.sh
+LOG_NAME="engine26 lane"
+DIE_STATUS=2
+# shellcheck source=test/lib/helpers.sh
+source test/lib/helpers.sh
 
 readonly LANE_BASE_IMAGE=debian:13.2-slim
 readonly LANE_IMAGE=quote-lane:engine26-compose-v2
@@ -29,8 +32,7 @@ readonly LANE_VOLUME=quote-lane-engine26-docker
 readonly LANE_PACKAGES="docker.io docker-cli docker-compose docker-buildx iptables ca-certificates \
 curl openssl jq wrk nghttp2-client slowhttptest testssl.sh"
 
-log() { printf '[engine26 lane] %s\n' "$*"; }
-die() { printf '[engine26 lane] ERROR: %s\n' "$*" >&2; exit 2; }
+results_dir=$(mktemp -d)
 
 build_lane_image() {
   log "building $LANE_IMAGE FROM $LANE_BASE_IMAGE"
@@ -57,8 +59,9 @@ start_lane() {
     --cap-add ALL --cap-drop SYS_RESOURCE \
     --security-opt seccomp=unconfined --security-opt apparmor=unconfined --cgroupns=private \
     --volume "$LANE_VOLUME:/var/lib/docker" --volume "$REPO_ROOT:/repo" \
+    --volume "$results_dir:/lane-results" --env CHECK_RESULTS=/lane-results/counts \
     "$LANE_IMAGE" >/dev/null
-  docker exec "$LANE_CONTAINER" /repo/test/lanes/start-nested-engine.sh
+  docker exec "$LANE_CONTAINER" /repo/test/engine/start-nested-engine.sh
   log "nested engine: $(docker exec "$LANE_CONTAINER" docker version --format 'Docker Engine {{.Server.Version}}')"
 }
 
@@ -73,6 +76,10 @@ copy_base_images() {
 
 stop_lane() {
   docker rm -f "$LANE_CONTAINER" >/dev/null 2>&1 || true
+  if [[ -n ${CHECK_RESULTS:-} && -s $results_dir/counts ]]; then
+    cat "$results_dir/counts" >>"$CHECK_RESULTS"
+  fi
+  rm -rf "$results_dir"
 }
 
 main() {

@@ -5,8 +5,8 @@
 set -euo pipefail
 
 export PART=hostile-input  # names this part in lib.sh's messages
-# shellcheck source=test/security/lib.sh
-source "$(dirname "$0")/lib.sh"
+# shellcheck source=test/lib/edge-probes.sh
+source "$(dirname "$0")/../lib/edge-probes.sh"
 
 refused_markers=()
 refused_cases=()
@@ -54,7 +54,7 @@ raw_case() {
     *) echo "raw_case: unknown transport $transport" >&2; return 2 ;;
   esac
   code=$(first_status "$answer")
-  expect "$description" "$expected" "$code"
+  check "$description" equals "$expected" "$code"
   note_answer "$description" "$code" "$(first_body "$answer")"
   remember "$where" "$description" "$expected"
 }
@@ -74,9 +74,9 @@ curl_case() {
   body=${output%$'\n'*}
   [[ $code != 000 ]] || code="closed (curl exit $rc)"
   if [[ $expected == closed ]]; then
-    expect_that "$description" "the connection closed without an answer" "$code" [ "${code%% *}" == closed ]
+    check "$description" holds "the connection closed without an answer" "$code" [ "${code%% *}" == closed ]
   else
-    expect "$description" "$expected" "$code"
+    check "$description" equals "$expected" "$code"
   fi
   note_answer "$description" "$code" "$body"
   remember "$where" "$description" "$expected"
@@ -145,17 +145,17 @@ header_injection() {
   local output
   new_marker
   output=$(tcurl --include "https://localhost/?q=%0d%0aSet-Cookie:%20$MARKER=1%0d%0aX-Injected:%20$MARKER" || true)
-  expect "encoded CRLF in the query: 200 from the app, no injected header" "200, no injected header" \
+  check "encoded CRLF in the query: 200 from the app, no injected header" equals "200, no injected header" \
     "$(first_status "$output")$(tr -d '\r' <<<"$output" | sed '/^$/q' | grep -qiE '^(set-cookie|x-injected):' && echo ', injected header' || echo ', no injected header')"
   remember app "encoded CRLF in the query" 200
   new_marker
   output=$(tcurl --include "http://localhost/$MARKER%0d%0aLocation:%20http://evil.example/" || true)
-  expect "port 80: encoded CRLF in the path: one Location, on localhost, still encoded" \
+  check "port 80: encoded CRLF in the path: one Location, on localhost, still encoded" equals \
     "301 https://localhost/$MARKER%0d%0aLocation:%20http://evil.example/ x1" \
     "$(first_status "$output") $(tr -d '\r' <<<"$output" | sed -n 's/^location: //Ip' | head -n 1 | lower_escapes) x$(tr -d '\r' <<<"$output" | grep -ciE '^location:' || true)"
   remember nginx "encoded CRLF in the path on port 80"
   output=$(tcurl --include --path-as-is "http://localhost//evil.example/%2e%2e" || true)
-  expect "port 80: '//evil.example' path redirects to localhost only" "https://localhost//evil.example/%2e%2e" \
+  check "port 80: '//evil.example' path redirects to localhost only" equals "https://localhost//evil.example/%2e%2e" \
     "$(tr -d '\r' <<<"$output" | sed -n 's/^location: //Ip' | head -n 1 | lower_escapes)"
 }
 
@@ -232,7 +232,7 @@ forged_forwarding() {
     xff=$(sed -n 's/^X-Forwarded-For: //p' <<<"$output")
     real=$(sed -n 's/^X-Real-IP: //p' <<<"$output")
     proto=$(sed -n 's/^X-Forwarded-Proto: //p' <<<"$output")
-    expect "${version#--}: forged X-Forwarded-For/X-Real-IP/Proto/Forwarded: the app sees nginx's client" \
+    check "${version#--}: forged X-Forwarded-For/X-Real-IP/Proto/Forwarded: the app sees nginx's client" equals \
       "XFF=$client real=$client proto=https" "XFF=$xff real=$real proto=$proto"
     remember app "${version#--}: forged forwarding headers" 200
     app_codes[${#app_codes[@]} - 1]="200 $client"
@@ -262,9 +262,9 @@ check_app_log() {
     # Dev mode prefixes each JSON line with Maven's "[INFO] ".
     code=$(jq -r '"\(.ibm_responseCode) \(.ibm_remoteIP)"' <<<"{${line#*\{}" 2>/dev/null || true)
     if [[ ${app_codes[i]} == *" "* ]]; then
-      expect "app log: ${app_cases[i]}: status and resolved client" "${app_codes[i]}" "$code"
+      check "app log: ${app_cases[i]}: status and resolved client" equals "${app_codes[i]}" "$code"
     else
-      expect "app log: ${app_cases[i]}: status" "${app_codes[i]}" "${code%% *}"
+      check "app log: ${app_cases[i]}: status" equals "${app_codes[i]}" "${code%% *}"
     fi
   done
 }
@@ -272,7 +272,7 @@ check_app_log() {
 summary_checks() {
   local server_errors
   server_errors=$(printf '%s\n' "${statuses_seen[@]}" | grep -cE '^(500|502|503|504)$' || true)
-  expect "no 500/502/503/504 from any of the ${#statuses_seen[@]} malformed or hostile requests" 0 "$server_errors"
+  check "no 500/502/503/504 from any of the ${#statuses_seen[@]} malformed or hostile requests" equals 0 "$server_errors"
   figure "statuses seen: $(printf '%s\n' "${statuses_seen[@]}" | sed 's/ (curl exit [0-9]*)//' | sort | uniq -c | awk '{printf "%s x%s, ", $2, $1}' | sed 's/, $//')"
   if ((${#leaky_bodies[@]} == 0)); then
     pass "no error body names a product or version"
@@ -292,7 +292,7 @@ main() {
   forged_forwarding
   check_app_log
   summary_checks
-  finish
+  checks_summary "$PART"
 }
 
 main "$@"

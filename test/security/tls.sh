@@ -6,13 +6,12 @@
 set -euo pipefail
 
 export PART=tls  # names this part in lib.sh's messages
-# shellcheck source=test/security/lib.sh
-source "$(dirname "$0")/lib.sh"
+# shellcheck source=test/lib/edge-probes.sh
+source "$(dirname "$0")/../lib/edge-probes.sh"
+# tls_refused_with and the testssl.sh findings rule, shared with validate.sh.
+# shellcheck source=test/lib/stack-checks.sh
+source "$REPO_ROOT/test/lib/stack-checks.sh"
 
-# Inherent to the self-signed localhost certificate (see nginx/DECISIONS.md): no revocation
-# service, and a nine-year life, which testssl.sh 3.0 names cert_validityPeriod and 3.2
-# cert_extlifeSpan.
-readonly ALLOWED_FINDINGS="cert_revocation cert_validityPeriod cert_extlifeSpan"
 # The intended TLS 1.2 suites (ECDHE + AEAD) as OpenSSL names them; TLS 1.3's three AEAD suites.
 readonly TLS12_CIPHERS="ECDHE-ECDSA-AES128-GCM-SHA256 ECDHE-ECDSA-AES256-GCM-SHA384 ECDHE-ECDSA-CHACHA20-POLY1305"
 readonly TLS13_CIPHERS="TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256"
@@ -70,12 +69,10 @@ scan() {
 }
 
 severity_findings() {
-  local findings allowed
-  findings=$(jq -r '.[] | select(.severity == "MEDIUM" or .severity == "HIGH" or .severity == "CRITICAL") | "\(.id)=\(.severity)"' "$report" | sort -u)
-  allowed=$(grep -E "^($(tr ' ' '|' <<<"$ALLOWED_FINDINGS"))=" <<<"$findings" | tr '\n' ' ' || true)
-  findings=$(grep -vE "^($(tr ' ' '|' <<<"$ALLOWED_FINDINGS"))=" <<<"$findings" | tr '\n' ' ' || true)
-  expect "testssl.sh: nothing at MEDIUM or worse beyond the two inherent ones" "none" "${findings:-none}"
-  figure "testssl.sh inherent findings: ${allowed:-none}; LOW: $(jq -r '[.[] | select(.severity == "LOW") | .id] | unique | join(" ")' "$report"); WARN: $(jq -r '[.[] | select(.severity == "WARN") | .id] | unique | join(" ")' "$report")"
+  local findings
+  findings=$(testssl_findings "$report" | tr '\n' ' ' | sed 's/ $//')
+  check "testssl.sh: nothing at MEDIUM or worse beyond the two inherent ones" equals "none" "${findings:-none}"
+  figure "testssl.sh LOW: $(jq -r '[.[] | select(.severity == "LOW") | .id] | unique | join(" ")' "$report"); WARN: $(jq -r '[.[] | select(.severity == "WARN") | .id] | unique | join(" ")' "$report")"
 }
 
 protocol_findings() {
@@ -83,7 +80,7 @@ protocol_findings() {
   for id in SSLv2 SSLv3 TLS1 TLS1_1 TLS1_2 TLS1_3; do
     got+="$id=$(finding "$id" | sed 's/offered with final/offered/; s/ (OK)//; s/ (deprecated)//' | cut -d' ' -f1-2) "
   done
-  expect "testssl.sh: only TLS 1.2 and 1.3 offered" \
+  check "testssl.sh: only TLS 1.2 and 1.3 offered" equals \
     "SSLv2=not offered SSLv3=not offered TLS1=not offered TLS1_1=not offered TLS1_2=offered TLS1_3=offered" "${got% }"
 }
 
@@ -105,12 +102,12 @@ cipher_findings() {
   local tls12 tls13 curves
   tls12=$(names_in "$(finding cipherorder_TLSv1_2)")
   tls13=$(names_in "$(finding cipherorder_TLSv1_3)")
-  expect "testssl.sh: TLS 1.2 offers exactly the ECDHE + AEAD suites (ECDSA key)" "$(sorted "$TLS12_CIPHERS")" "$tls12"
-  expect "testssl.sh: TLS 1.3 offers exactly the three AEAD suites" "$(sorted "$TLS13_CIPHERS")" "$tls13"
-  expect "testssl.sh: server cipher order" "server" "$(server_order)"
+  check "testssl.sh: TLS 1.2 offers exactly the ECDHE + AEAD suites (ECDSA key)" equals "$(sorted "$TLS12_CIPHERS")" "$tls12"
+  check "testssl.sh: TLS 1.3 offers exactly the three AEAD suites" equals "$(sorted "$TLS13_CIPHERS")" "$tls13"
+  check "testssl.sh: server cipher order" equals "server" "$(server_order)"
   # The classic groups; 3.2 lists the hybrid X25519MLKEM768 apart, as a KEM (below).
   curves=$(sorted "$(finding PFS_ECDHE_curves FS_ECDHE_curves)")
-  expect "testssl.sh: key exchange groups" "$(sorted "X25519 prime256v1 secp384r1")" "$curves"
+  check "testssl.sh: key exchange groups" equals "$(sorted "X25519 prime256v1 secp384r1")" "$curves"
 }
 
 # testssl.sh 3.2 and newer: the grade on SSL Labs' scale, and the hybrid group on offer.
@@ -119,13 +116,13 @@ rating_findings() {
     figure "testssl.sh $testssl_version gives no overall grade and knows no KEM: neither is judged"
     return 0
   fi
-  expect "testssl.sh: overall grade" "A+" "$(finding overall_grade)"
-  expect "testssl.sh: the hybrid post-quantum group offered" "X25519MLKEM768" "$(finding FS_KEMs)"
+  check "testssl.sh: overall grade" equals "A+" "$(finding overall_grade)"
+  check "testssl.sh: the hybrid post-quantum group offered" equals "X25519MLKEM768" "$(finding FS_KEMs)"
 }
 
 header_findings() {
-  expect "testssl.sh: HSTS present, two years" "730 days (=63072000 seconds) > 15552000 seconds" "$(finding HSTS_time)"
-  expect "testssl.sh: HTTP/2 through ALPN" "h2" "$(finding ALPN_HTTP2)"
+  check "testssl.sh: HSTS present, two years" equals "730 days (=63072000 seconds) > 15552000 seconds" "$(finding HSTS_time)"
+  check "testssl.sh: HTTP/2 through ALPN" equals "h2" "$(finding ALPN_HTTP2)"
 }
 
 # Direct probes, independent of the scanner.
@@ -134,28 +131,20 @@ handshake() {
     sed -n 's/^ *Protocol *: *//p; s/^ *Cipher *: *//p; s/^Server Temp Key: //p' | awk '!seen[$0]++' | tr '\n' ' ' | sed 's/ $//'
 }
 
-refused() {
-  ! timeout 10 openssl s_client -connect 127.0.0.1:443 -servername localhost "$@" </dev/null >/dev/null 2>&1
-}
-
+# Each refusal follows a TLS 1.2 handshake that the same probe completes (the positive control)
+# and is matched to the server's alert; TLS 1.0 and 1.1, the redirect, HTTP/2 and HSTS are
+# validate.sh's (test/lib/stack-checks.sh).
 direct_probes() {
-  local answer
-  # @SECLEVEL=0: this client offers the old protocols at all, so that the server must refuse.
-  expect_that "openssl: TLS 1.0 refused" "refused" "refused" refused -tls1 -cipher 'DEFAULT:@SECLEVEL=0'
-  expect_that "openssl: TLS 1.1 refused" "refused" "refused" refused -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0'
-  expect_that "openssl: a CBC suite over TLS 1.2 refused" "refused" "refused" refused -tls1_2 -cipher ECDHE-ECDSA-AES128-SHA
-  expect_that "openssl: RSA key exchange over TLS 1.2 refused" "refused" "refused" refused -tls1_2 -cipher AES128-GCM-SHA256
-  expect_that "openssl: finite-field group ffdhe2048 over TLS 1.3 refused" "refused" "refused" refused -tls1_3 -groups ffdhe2048
+  check "openssl: a CBC suite over TLS 1.2 refused" tls_refused_with 'alert handshake failure' \
+    -tls1_2 -cipher ECDHE-ECDSA-AES128-SHA
+  check "openssl: RSA key exchange over TLS 1.2 refused" tls_refused_with 'alert handshake failure' \
+    -tls1_2 -cipher AES128-GCM-SHA256
+  check "openssl: finite-field group ffdhe2048 over TLS 1.3 refused" tls_refused_with 'alert handshake failure' \
+    -tls1_3 -groups ffdhe2048
   figure "openssl TLS 1.3 default: $(handshake -tls1_3); TLS 1.2 default: $(handshake -tls1_2)"
-  answer=$(tcurl --output /dev/null --write-out '%{http_code} %{redirect_url}' http://localhost/some/path || true)
-  expect "port 80 redirects permanently to the same URL over HTTPS" "301 https://localhost/some/path" "$answer"
-  expect "curl: HTTP/2 negotiated through ALPN" "2" \
-    "$(tcurl --http2 --output /dev/null --write-out '%{http_version}' https://localhost/ || true)"
-  expect "curl: HSTS header on an HTTPS answer" "max-age=63072000" \
-    "$(tcurl --head https://localhost/ | tr -d '\r' | sed -n 's/^strict-transport-security: //Ip')"
-  expect "curl: no HSTS header over plain HTTP (RFC 6797 8.1)" "" \
+  check "curl: no HSTS header over plain HTTP (RFC 6797 8.1)" equals "" \
     "$(tcurl --head http://localhost/ | tr -d '\r' | sed -n 's/^strict-transport-security: //Ip')"
-  expect "curl: Server header without a version" "nginx" \
+  check "curl: Server header without a version" equals "nginx" \
     "$(tcurl --head https://localhost/ | tr -d '\r' | sed -n 's/^server: //Ip')"
 }
 
@@ -172,7 +161,7 @@ main() {
     header_findings
   fi
   direct_probes
-  finish
+  checks_summary "$PART"
 }
 
 main "$@"

@@ -12,8 +12,8 @@
 set -euo pipefail
 
 export PART=faults  # names this part in lib.sh's messages
-# shellcheck source=test/security/lib.sh
-source "$(dirname "$0")/lib.sh"
+# shellcheck source=test/lib/edge-probes.sh
+source "$(dirname "$0")/../lib/edge-probes.sh"
 
 readonly FAST_MS=3000         # an answer while the app is away must come within this
 readonly RECOVERY_LIMIT=240   # seconds for the app (dev mode) to serve again
@@ -111,10 +111,10 @@ outage_end() {
 # 200: those are reported, not judged as errors.
 judge_traffic() {
   local slowest
-  expect "$1: only 200, 502 or 503 answers, no socket error and no request over 20 s" "" \
+  check "$1: only 200, 502 or 503 answers, no socket error and no request over 20 s" equals "" \
     "$(awk '$2 != 200 && $2 != 502 && $2 != 503 {print $2 "@" $1 "ms"}' "$TRAFFIC" | tr '\n' ' ' | sed 's/ $//')"
   slowest=$(awk '$2 != 200' "$TRAFFIC" | slowest_ms)
-  expect_that "$1: every 502/503, including those while the app was stopping, within ${FAST_MS} ms" \
+  check "$1: every 502/503, including those while the app was stopping, within ${FAST_MS} ms" holds \
     "at most ${FAST_MS} ms" "slowest ${slowest} ms; all $(wc -l <"$TRAFFIC") requests: $(status_counts <"$TRAFFIC")" \
     [ "$slowest" -le "$FAST_MS" ]
   figure "$1: 200s slower than ${FAST_MS} ms, held by the starting app (ms, at ms since traffic start): $(awk -v limit="$FAST_MS" '$2 == 200 && $3 * 1000 > limit {printf "%s%d ms at %d", sep, $3 * 1000, $1; sep = ", "}' "$TRAFFIC")$(awk -v limit="$FAST_MS" '$2 == 200 && $3 * 1000 > limit {n++} END {if (!n) print "none"}' "$TRAFFIC")"
@@ -129,9 +129,9 @@ judge_outage() {
     fail "$what: expected requests during the outage, got none"
     return
   fi
-  expect "$what: every answer while the app is away is a 502 or 503" "" \
+  check "$what: every answer while the app is away is a 502 or 503" equals "" \
     "$(awk '$2 != 200' <<<"$lines" | not_bad_gateway)"
-  expect_that "$what: every such answer within ${FAST_MS} ms" "at most ${FAST_MS} ms" \
+  check "$what: every such answer within ${FAST_MS} ms" holds "at most ${FAST_MS} ms" \
     "slowest $(awk '$2 != 200' <<<"$lines" | slowest_ms) ms over $(wc -l <<<"$lines") requests: $(status_counts <<<"$lines")" \
     [ "$(awk '$2 != 200' <<<"$lines" | slowest_ms)" -le "$FAST_MS" ]
 }
@@ -169,9 +169,9 @@ bland_error_body() {
   local answer body
   answer=$(tcurl --include https://localhost/ | tr -d '\r' || true)
   body=$(sed '1,/^$/d' <<<"$answer")
-  expect "the answer while the app is stopped: status and body" "503 Service Unavailable" \
+  check "the answer while the app is stopped: status and body" equals "503 Service Unavailable" \
     "$(first_status "$answer") $body"
-  expect "that answer names no product or version (Server header: nginx, no version)" "nginx" \
+  check "that answer names no product or version (Server header: nginx, no version)" equals "nginx" \
     "$(sed -n 's/^server: //Ip' <<<"$answer")$(grep -qiE 'nginx|[0-9]+\.[0-9]+\.[0-9]+' <<<"$body" && echo ' + in the body')"
 }
 
@@ -196,7 +196,7 @@ app_stopped_and_started() {
   judge_traffic "traffic through the stop and start"
   address_after=$(app_address)
   figure "app address before the stop $address_before, after the start $address_after"
-  expect "nginx reaches the app after a stop and start (nginx resolved it once, at its start)" 200 \
+  check "nginx reaches the app after a stop and start (nginx resolved it once, at its start)" equals 200 \
     "$(status https://localhost/)"
 }
 
@@ -248,7 +248,7 @@ app_docker_killed() {
   count_before=$(restart_count "$APP")
   docker kill "$APP" >/dev/null
   sleep 20
-  expect "docker kill app: unless-stopped treats it as a manual stop (no restart within 20 s)" \
+  check "docker kill app: unless-stopped treats it as a manual stop (no restart within 20 s)" equals \
     "running=false RestartCount $count_before" \
     "running=$(docker inspect --format '{{.State.Running}}' "$APP") RestartCount $(restart_count "$APP")"
   start_traffic app-kill 300
@@ -297,13 +297,15 @@ edge_network() {
     tr ' ' '\n' | grep -vx -e "$backend" -e '' | head -n 1
 }
 
-# A copy of the configuration as the image has it, with the localhost keypair.
+# A copy of the configuration as the image has it (its templates too), with the localhost
+# keypair under the image's default names.
 config_copy() {
   local dir=$1
   mkdir -p "$dir/tls"
   cp "$REPO_ROOT"/nginx/*.conf "$dir/"
-  cp "$CERT" "$dir/tls/server.crt"
-  cp "$KEY" "$dir/tls/server.key"
+  cp -r "$REPO_ROOT"/nginx/templates "$dir/"
+  cp "$CERT" "$dir/tls/tls.crt"
+  cp "$KEY" "$dir/tls/tls.key"
   chmod -R a+rX "$dir"
 }
 
@@ -320,10 +322,10 @@ broken_config_is_caught() {
   # A typo as a person would make it: a directive without its semicolon.
   sed -i 's/^proxy_read_timeout 15s;/proxy_read_timeout 15s/' "$broken/proxy-to-app.conf"
   output=$(config_test "$good" || true)
-  expect "nginx -t on the project's configuration" "test is successful" \
+  check "nginx -t on the project's configuration" equals "test is successful" \
     "$(grep -o 'test is successful' <<<"$output" || tail -n 1 <<<"$output")"
   output=$(config_test "$broken" || true)
-  expect "nginx -t on a copy with a missing semicolon: refused" "[emerg] test failed" \
+  check "nginx -t on a copy with a missing semicolon: refused" equals "[emerg] test failed" \
     "$(grep -o '\[emerg\]' <<<"$output" | head -n 1) $(grep -o 'test failed' <<<"$output" || echo 'test passed')"
 }
 
@@ -349,13 +351,13 @@ broken_reload_keeps_serving() {
   fi
   printf 'this is not a directive\n' >>"$dir/nginx.conf"
   output=$(docker exec "$PROBE_CONTAINER" nginx -s reload 2>&1 || true)
-  expect "nginx -s reload with a broken configuration: refused before signalling" "[emerg]" \
+  check "nginx -s reload with a broken configuration: refused before signalling" equals "[emerg]" \
     "$(grep -o '\[emerg\]' <<<"$output" | head -n 1)"
   docker kill --signal HUP "$PROBE_CONTAINER" >/dev/null
   sleep 2
-  expect "SIGHUP with a broken configuration: the master logs the error and keeps the old one" "[emerg]" \
+  check "SIGHUP with a broken configuration: the master logs the error and keeps the old one" equals "[emerg]" \
     "$(docker logs "$PROBE_CONTAINER" 2>&1 | grep -o '\[emerg\]' | head -n 1)"
-  expect "and it still serves: status over its edge address $address" 200 \
+  check "and it still serves: status over its edge address $address" equals 200 \
     "$(status https://localhost/ --resolve "localhost:443:$address")"
   docker rm -f "$PROBE_CONTAINER" >/dev/null
 }
@@ -369,8 +371,8 @@ main() {
   nginx_restarts
   broken_config_is_caught
   broken_reload_keeps_serving
-  expect "the stack serves at the end" 200 "$(status https://localhost/)"
-  finish
+  check "the stack serves at the end" equals 200 "$(status https://localhost/)"
+  checks_summary "$PART"
 }
 
 main "$@"

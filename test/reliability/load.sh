@@ -8,8 +8,8 @@
 set -euo pipefail
 
 export PART=load  # names this part in lib.sh's messages
-# shellcheck source=test/security/lib.sh
-source "$(dirname "$0")/lib.sh"
+# shellcheck source=test/lib/edge-probes.sh
+source "$(dirname "$0")/../lib/edge-probes.sh"
 
 full=false
 [[ ${1:-} != --full ]] || full=true
@@ -40,10 +40,10 @@ judge_wrk() {
   p90=$(as_ms "$(awk '$1 == "90%" {print $2}' <<<"$output")")
   p99=$(as_ms "$(awk '$1 == "99%" {print $2}' <<<"$output")")
   figure "wrk -t2 -c$connections -d${seconds}s --latency https://localhost/: ${requests:-?} requests, ${rate:-?} req/s, p50 ${p50} ms, p75 ${p75} ms, p90 ${p90} ms, p99 ${p99} ms"
-  expect_that "wrk ${connections} connections ${seconds} s: requests served" "at least 1000" "${requests:-0}" \
+  check "wrk ${connections} connections ${seconds} s: requests served" holds "at least 1000" "${requests:-0}" \
     [ "${requests:-0}" -ge 1000 ]
-  expect "wrk ${connections} connections ${seconds} s: socket errors" "none" "${socket_errors:-none}"
-  expect "wrk ${connections} connections ${seconds} s: non-2xx answers" "0" "${non2xx:-0}"
+  check "wrk ${connections} connections ${seconds} s: socket errors" equals "none" "${socket_errors:-none}"
+  check "wrk ${connections} connections ${seconds} s: non-2xx answers" equals "0" "${non2xx:-0}"
 }
 
 h2load_run() {
@@ -55,9 +55,9 @@ h2load_run() {
   failed_count=$(sed -n 's/^requests: .* succeeded, \(.*\)$/\1/p' <<<"$output")
   codes=$(sed -n 's/^status codes: //p' <<<"$output")
   figure "h2load -n 50000 -c 32 -m 4 https://localhost/ (HTTP/2): $(sed -n 's/^finished in //p' <<<"$output"); status codes: $codes; request time min/max/mean/sd: $(awk '/^time for request:/ {print $4, $5, $6, $7}' <<<"$output")"
-  expect "h2load HTTP/2: every request a 2xx" "50000 of 50000" "${succeeded:-0} of ${requests:-0}"
-  expect "h2load HTTP/2: failures" "0 failed, 0 errored, 0 timeout" "${failed_count:-?}"
-  expect "h2load HTTP/2: status codes" "50000 2xx, 0 3xx, 0 4xx, 0 5xx" "$codes"
+  check "h2load HTTP/2: every request a 2xx" equals "50000 of 50000" "${succeeded:-0} of ${requests:-0}"
+  check "h2load HTTP/2: failures" equals "0 failed, 0 errored, 0 timeout" "${failed_count:-?}"
+  check "h2load HTTP/2: status codes" equals "50000 2xx, 0 3xx, 0 4xx, 0 5xx" "$codes"
 }
 
 main() {
@@ -72,8 +72,8 @@ main() {
   else
     judge_wrk "$(wrk_run 32 20)" 32 20
   fi
-  expect "the stack still answers 200 after the load" 200 "$(status https://localhost/)"
-  finish
+  check "the stack still answers 200 after the load" equals 200 "$(status https://localhost/)"
+  checks_summary "$PART"
 }
 
 main "$@"

@@ -1,69 +1,27 @@
 # shellcheck shell=bash
-# lib.sh: what the parts of the security suite share. Sourced, never run.
-#
-# Every part prints one `Pass: ...` or `Fail: ... expected X, got Y` line per check and ends
-# with `<part>: N passed, M failed`; `Figure: ...` lines carry measurements. All traffic goes to
-# 127.0.0.1 / localhost or to the stack's own container networks.
+# edge-probes.sh: what the security and reliability parts share to probe the running stack
+# through its edge: raw and curl clients, the two containers' logs, markers. Sourced, never run.
+# It sources helpers.sh, whose `check` is how every part writes and counts its checks; each
+# part ends with `checks_summary "$PART"`. All traffic goes to 127.0.0.1 / localhost or to the
+# stack's own container networks.
 
 # shellcheck disable=SC2034 # KEY, IMAGES and MARKER are for the parts that source this file
-SECURITY_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO_ROOT=$(cd "$SECURITY_DIR/../.." && pwd)
-readonly SECURITY_DIR REPO_ROOT
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+readonly REPO_ROOT
 readonly CERT="$REPO_ROOT/nginx/files/localhost.crt"
 readonly KEY="$REPO_ROOT/nginx/files/localhost.key"
 readonly APP=app NGINX=nginx
 readonly IMAGES=(quote-service:dev quote-nginx:latest quote-service:latest)
 
 # One id per suite run, so that markers of one run never match another run's log lines.
-RUN_ID=${SECURITY_RUN_ID:-$(date +%s)$RANDOM}
-PART=${PART:-security}
-passed=0
-failed=0
+RUN_ID=${SUITE_RUN_ID:-$(date +%s)$RANDOM}
+PART=${PART:-suite}
+LOG_NAME=$PART
 # Only log lines written since the part started are searched.
 LOG_SINCE=$(($(date +%s) - 2))
 
-pass() {
-  passed=$((passed + 1))
-  printf 'Pass: %s\n' "$1"
-}
-
-fail() {
-  failed=$((failed + 1))
-  printf 'Fail: %s\n' "$1"
-}
-
-figure() {
-  printf 'Figure: %s\n' "$*"
-}
-
-# expect DESCRIPTION EXPECTED ACTUAL: equal strings pass.
-expect() {
-  if [[ $3 == "$2" ]]; then
-    pass "$1 ($3)"
-  else
-    fail "$1: expected $2, got ${3:-nothing}"
-  fi
-}
-
-# expect_that DESCRIPTION EXPECTED-IN-WORDS ACTUAL-IN-WORDS COMMAND...: passes when COMMAND does.
-expect_that() {
-  local description=$1 expected=$2 actual=$3
-  shift 3
-  if "$@"; then
-    pass "$description ($actual)"
-  else
-    fail "$description: expected $expected, got ${actual:-nothing}"
-  fi
-}
-
-# The part's last line; its status is the part's exit status.
-finish() {
-  printf '%s: %d passed, %d failed\n' "$PART" "$passed" "$failed"
-  ((failed == 0))
-}
-
-# shellcheck source=test/lib/stack-helpers.sh
-source "$REPO_ROOT/test/lib/stack-helpers.sh"
+# shellcheck source=test/lib/helpers.sh
+source "$REPO_ROOT/test/lib/helpers.sh"
 
 # ---------------------------------------------------------------------------------------------
 # HTTP clients. Each prints what it got and never fails, so that a refusal is a result.

@@ -13,8 +13,8 @@
 set -euo pipefail
 
 export PART=moves  # names this part in lib.sh's messages
-# shellcheck source=test/security/lib.sh
-source "$(dirname "$0")/lib.sh"
+# shellcheck source=test/lib/edge-probes.sh
+source "$(dirname "$0")/../lib/edge-probes.sh"
 
 readonly QUOTE="It's easier to ask forgiveness than it is to get permission."
 readonly RESOLVE_LIMIT=10      # seconds from the app's readiness to its answer through nginx
@@ -75,14 +75,14 @@ judge_move() {
   new_marker
   if wait_until "$RESOLVE_LIMIT" 0.2 quote_through_nginx "$MARKER"; then
     served_ms=$(now_ms)
-    expect_that "$what: the app answers through nginx within ${RESOLVE_LIMIT} s of its readiness" \
+    check "$what: the app answers through nginx within ${RESOLVE_LIMIT} s of its readiness" holds \
       "at most ${RESOLVE_LIMIT} s" "after $(seconds_between "$ready_ms" "$served_ms") s" true
   else
     fail "$what: expected the quote through nginx within ${RESOLVE_LIMIT} s of the app's readiness, got status $(status https://localhost/)"
   fi
   wait_until 10 0.5 nginx_logged "$MARKER" || true
-  expect "$what: nginx sent the request to the app's new address" "$new:8000" "$(upstream_for "$MARKER")"
-  expect "$what: nginx was neither restarted nor recreated" "$nginx_before" "$(nginx_identity)"
+  check "$what: nginx sent the request to the app's new address" equals "$new:8000" "$(upstream_for "$MARKER")"
+  check "$what: nginx was neither restarted nor recreated" equals "$nginx_before" "$(nginx_identity)"
   figure "$what: app at $old before, at $new after"
 }
 
@@ -108,9 +108,9 @@ address_taken_while_stopped() {
     [[ $taken != "$old" ]] || break
   done
   docker start "$APP" >/dev/null
-  expect "$what: a placeholder took the app's old address (placeholders: $((n > MAX_PLACEHOLDERS ? MAX_PLACEHOLDERS : n)))" \
+  check "$what: a placeholder took the app's old address (placeholders: $((n > MAX_PLACEHOLDERS ? MAX_PLACEHOLDERS : n)))" equals \
     "$old" "$taken"
-  expect_that "$what: the app came back at another address" "an address other than $old" \
+  check "$what: the app came back at another address" holds "an address other than $old" \
     "$(app_address)" [ "$(app_address)" != "$old" ]
   judge_move "$what" "$old" "$nginx_before"
   remove_placeholders
@@ -131,8 +131,8 @@ main() {
   trap clean_up EXIT
   address_taken_while_stopped
   app_recreated
-  expect "the stack serves at the end" 200 "$(status https://localhost/)"
-  finish
+  check "the stack serves at the end" equals 200 "$(status https://localhost/)"
+  checks_summary "$PART"
 }
 
 main "$@"

@@ -1,0 +1,226 @@
+# shellcheck shell=bash
+# helpers.sh: the shell helpers that every test script, the lanes and the benchmarks share.
+# Sourced, never run; the sourcing file sets REPO_ROOT first.
+#
+# The one way to write and count a check:
+#   check DESCRIPTION COMMAND [ARGS...]   runs COMMAND in this shell (never a subshell, so what it
+#                                         sets stays set) and prints one line:
+#                                           Pass: DESCRIPTION (what COMMAND printed)
+#                                           Fail: DESCRIPTION: what COMMAND printed
+#   equals EXPECTED ACTUAL                a COMMAND for check: prints ACTUAL, or fails with
+#                                         "expected EXPECTED, got ACTUAL"
+#   holds EXPECTED ACTUAL COMMAND...      a COMMAND for check: COMMAND's status, with EXPECTED and
+#                                         ACTUAL as the words to print
+#   figure TEXT                           a measurement: `Figure: TEXT`, counted as nothing
+#   checks_summary NAME                   the last line, `NAME: N passed, M failed`; its status is
+#                                         non-zero when any check failed. When CHECK_RESULTS names
+#                                         a file, it also appends "NAME N M" there: the runners
+#                                         add up those lines, never the printed ones.
+
+CHECKS_PASSED=0
+CHECKS_FAILED=0
+
+check() {
+  local description=$1 output_file output status=0
+  shift
+  output_file=$(mktemp)
+  "$@" >"$output_file" 2>&1 || status=$?
+  output=$(tr '\n' ' ' <"$output_file" | sed 's/ *$//')
+  rm -f "$output_file"
+  if ((status == 0)); then
+    pass "$description${output:+ ($output)}"
+  else
+    fail "$description: ${output:-no detail}"
+  fi
+}
+
+# pass TEXT / fail TEXT: the two outcomes that check counts; called directly only where a loop
+# has already decided the outcome of one check.
+pass() {
+  CHECKS_PASSED=$((CHECKS_PASSED + 1))
+  printf 'Pass: %s\n' "$1"
+}
+
+fail() {
+  CHECKS_FAILED=$((CHECKS_FAILED + 1))
+  printf 'Fail: %s\n' "$1"
+}
+
+equals() {
+  if [[ $2 == "$1" ]]; then
+    printf '%s\n' "$2"
+  else
+    printf 'expected %s, got %s\n' "${1:-nothing}" "${2:-nothing}"
+    return 1
+  fi
+}
+
+holds() {
+  local expected=$1 actual=$2
+  shift 2
+  if "$@" >/dev/null 2>&1; then
+    printf '%s\n' "$actual"
+  else
+    printf 'expected %s, got %s\n' "$expected" "${actual:-nothing}"
+    return 1
+  fi
+}
+
+figure() {
+  printf 'Figure: %s\n' "$*"
+}
+
+checks_summary() {
+  printf '%s: %d passed, %d failed\n' "$1" "$CHECKS_PASSED" "$CHECKS_FAILED"
+  if [[ -n ${CHECK_RESULTS:-} ]]; then
+    printf '%s %d %d\n' "$1" "$CHECKS_PASSED" "$CHECKS_FAILED" >>"$CHECK_RESULTS"
+  fi
+  ((CHECKS_FAILED == 0))
+}
+
+# sum_results FILE: "N M", the passed and failed checks that the lines of FILE add up to.
+sum_results() {
+  awk '{ passed += $2; failed += $3 } END { printf "%d %d\n", passed, failed }' "$1"
+}
+
+# run_part SCRIPT [ARGS...]: one part of a runner (test/run-suite.sh, test/operations/), bounded
+# by PART_TIMEOUT seconds (default 900); its counts, read from the results file it appends to,
+# are added to this shell's. A part that recorded none, or failed with no failed check, is one
+# failed check more.
+run_part() {
+  local part=$1 started=$SECONDS rc=0 results passed failed
+  shift
+  echo "== ${part#"${REPO_ROOT:?}"/} $*"
+  results=$(mktemp)
+  CHECK_RESULTS=$results timeout "${PART_TIMEOUT:-900}" bash "$part" "$@" || rc=$?
+  if [[ ! -s $results ]]; then
+    fail "$part: expected its counts, got exit status $rc and none (2: a precondition or tool missing; 124: over ${PART_TIMEOUT:-900} s)"
+  else
+    read -r passed failed < <(sum_results "$results")
+    CHECKS_PASSED=$((CHECKS_PASSED + passed))
+    CHECKS_FAILED=$((CHECKS_FAILED + failed))
+    if ((rc != 0 && failed == 0)); then
+      fail "$part: expected exit status 0 with no failed check, got $rc"
+    fi
+  fi
+  rm -f "$results"
+  figure "${part##*/} took $((SECONDS - started)) s"
+}
+
+# log and die: progress on stderr, and a stop with a message; LOG_NAME names the script.
+log() { printf '[%s] %s\n' "${LOG_NAME:-${0##*/}}" "$*" >&2; }
+die() { printf '[%s] ERROR: %s\n' "${LOG_NAME:-${0##*/}}" "$*" >&2; exit "${DIE_STATUS:-1}"; }
+
+now_ms() {
+  date +%s%3N
+}
+
+# wait_until TIMEOUT_SECONDS INTERVAL COMMAND...: polls COMMAND until it succeeds; fails at the
+# deadline. Never longer than TIMEOUT_SECONDS plus one COMMAND.
+wait_until() {
+  local timeout=$1 interval=$2 deadline
+  shift 2
+  deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || return 1
+    sleep "$interval"
+  done
+}
+
+# The Compose command: $COMPOSE_COMMAND when set (e.g. "docker compose"), else docker-compose
+# where installed, else Compose v2; always on the repository's compose file.
+compose() {
+  if [[ -n ${COMPOSE_COMMAND:-} ]]; then
+    # shellcheck disable=SC2086 # a command of one or two words
+    (cd "${REPO_ROOT:?}" && $COMPOSE_COMMAND "$@")
+  elif command -v docker-compose >/dev/null 2>&1; then
+    (cd "${REPO_ROOT:?}" && docker-compose "$@")
+  else
+    (cd "${REPO_ROOT:?}" && docker compose "$@")
+  fi
+}
+
+container_running() {
+  [[ $(docker inspect --format '{{.State.Running}}' "$1" 2>/dev/null) == true ]]
+}
+
+# The images FROM which the project's Dockerfiles build (their ARG defaults).
+base_images() {
+  sed -n 's/^ARG [A-Z_]*IMAGE=//p' "${REPO_ROOT:?}/app/Dockerfile" "${REPO_ROOT:?}/nginx/Dockerfile"
+}
+
+# curl_http3 ARGS...: curl that speaks HTTP/3 on ngtcp2. This machine's curl when its version
+# names ngtcp2; else curl from Debian 13's backports in a container on the host's network (image
+# built once, FROM debian:13.2-slim), with the repository (and EDGE_CA's folder) mounted at its own path and the
+# caller's working directory, so that file arguments hold. Not Debian 13's own curl 8.14: its
+# HTTP/3 runs on OpenSSL's QUIC client, which stalls on connections of several requests
+# (nginx/DECISIONS.md, HTTP/3) and which curl 8.19 dropped.
+curl_http3() {
+  curl_http3_within 0 "$@"
+}
+
+# curl_http3_within SECONDS ARGS...: the same, ended after SECONDS in all (0: no bound).
+curl_http3_within() {
+  local seconds=$1
+  shift
+  if curl_speaks_http3_on_ngtcp2; then
+    timeout "$seconds" curl "$@"
+  else
+    http3_curl_image_present || build_http3_curl_image || return 1
+    # The CA file that the edge checks name may lie outside the repository (EDGE_CA).
+    local ca_dir
+    ca_dir=$(dirname "${EDGE_CA:-${REPO_ROOT:?}/nginx}")
+    timeout "$seconds" docker run --rm --network host -v "${REPO_ROOT:?}:${REPO_ROOT:?}:ro" \
+      -v "$ca_dir:$ca_dir:ro" --workdir "$PWD" "$HTTP3_CURL_IMAGE" curl "$@"
+  fi
+}
+
+# This machine's curl lists HTTP3 and ngtcp2.
+curl_speaks_http3_on_ngtcp2() {
+  local version
+  version=$(curl --version 2>/dev/null) || return 1
+  grep -q '^Features:.* HTTP3' <<<"$version" && grep -q ' ngtcp2/' <<<"$version"
+}
+
+HTTP3_CURL_IMAGE=quote-curl-http3:debian13-backports
+
+http3_curl_image_present() {
+  docker image inspect "$HTTP3_CURL_IMAGE" >/dev/null 2>&1
+}
+
+build_http3_curl_image() {
+  DOCKER_BUILDKIT=1 docker build -q -t "$HTTP3_CURL_IMAGE" - >/dev/null <<'DOCKERFILE'
+FROM debian:13.2-slim
+RUN set -eux; \
+    echo 'deb http://deb.debian.org/debian trixie-backports main' >/etc/apt/sources.list.d/backports.list; \
+    apt-get update; \
+    apt-get install -y --no-install-recommends -t trixie-backports curl ca-certificates; \
+    rm -rf /var/lib/apt/lists/*; \
+    curl --version | grep -q '^Features:.* HTTP3'; \
+    curl --version | grep -q ' ngtcp2/'
+DOCKERFILE
+}
+
+# readme_block NAME: the commands of README.md's fenced block that follows the comment
+# `<!-- NAME: ... -->`, as they stand, so that a test runs exactly what README tells an operator.
+readme_block() {
+  awk -v marker="<!-- $1:" '
+    index($0, marker) == 1 { found = 1; next }
+    found && /^```/ { if (inside) exit; inside = 1; next }
+    inside { print }' "${REPO_ROOT:?}/README.md"
+}
+
+# generate_keypair DIR NAME: DIR/NAME.crt and DIR/NAME.key, a fresh self-signed ECDSA P-256 pair
+# for localhost, as an operator's own pair would stand in for the project's.
+generate_keypair() {
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+    -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost" \
+    -keyout "$1/$2.key" -out "$1/$2.crt" >/dev/null 2>&1
+}
+
+# build_production_images: the two images an operator runs, from this checkout (cached layers
+# make a second build take seconds).
+build_production_images() {
+  DOCKER_BUILDKIT=1 docker build -q -f "${REPO_ROOT:?}/app/Dockerfile" -t quote-service:latest "$REPO_ROOT" >/dev/null &&
+    DOCKER_BUILDKIT=1 docker build -q -t quote-nginx:latest "$REPO_ROOT/nginx" >/dev/null
+}

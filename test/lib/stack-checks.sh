@@ -1,0 +1,234 @@
+# shellcheck shell=bash
+# stack-checks.sh: the predicates, for `check` (helpers.sh), of what the edge must do whichever
+# stack serves it: the dev stack (validate.sh) and the production images as an operator runs
+# them (test/operations/). Each property is written here once. They speak to https://localhost/
+# and http://localhost/ (the published ports), and to the containers named app and nginx.
+# EDGE_CA: the certificate that the client trusts (default: the project's localhost one).
+# Sourced after helpers.sh, never run.
+
+EDGE_CA=${EDGE_CA:-${REPO_ROOT:?}/nginx/files/localhost.crt}
+readonly EDGE_QUOTE="It's easier to ask forgiveness than it is to get permission."
+
+# https GET through nginx; extra arguments go to curl.
+https_get() {
+  curl --silent --show-error --max-time 10 --cacert "$EDGE_CA" "$@" https://localhost/
+}
+
+stack_answers() {
+  https_get --output /dev/null --fail
+}
+
+ipv4='([0-9]{1,3}\.){3}[0-9]{1,3}'
+
+quote_page_is_right() {
+  local page
+  page=$(https_get --fail) || return 1
+  is_the_quote_page "$page"
+}
+
+# is_the_quote_page PAGE: the quote, then the three forwarding headers as nginx sets them.
+is_the_quote_page() {
+  local page=$1
+  [[ $(wc -l <<<"$page") == 4 ]] || { echo "$(wc -l <<<"$page") lines: $page"; return 1; }
+  [[ $(sed -n 1p <<<"$page") == "$EDGE_QUOTE" ]] || { echo "first line: $(sed -n 1p <<<"$page")"; return 1; }
+  grep -Eqx "X-Forwarded-For: $ipv4" <<<"$page" || { echo "X-Forwarded-For line: $(grep X-Forwarded-For <<<"$page")"; return 1; }
+  grep -Eqx "X-Real-IP: $ipv4" <<<"$page" || { echo "X-Real-IP line: $(grep X-Real-IP <<<"$page")"; return 1; }
+  grep -qx "X-Forwarded-Proto: https" <<<"$page" || { echo "X-Forwarded-Proto line: $(grep X-Forwarded-Proto <<<"$page")"; return 1; }
+  grep -m1 X-Forwarded-For <<<"$page"
+}
+
+# HTTP/3 through the published UDP port (curl_http3: this machine's curl, or Debian 13's).
+http3_serves_the_app() {
+  local answer page version
+  answer=$(curl_http3 --http3-only --silent --show-error --fail --max-time 10 --cacert "$EDGE_CA" \
+    --write-out '\n%{http_version}' https://localhost/ 2>&1) || { echo "${answer:-no answer}"; return 1; }
+  version=$(tail -n 1 <<<"$answer")
+  page=$(sed '$d' <<<"$answer")
+  [[ $version == 3 ]] || { echo "HTTP version '$version'"; return 1; }
+  is_the_quote_page "$page" >/dev/null || { is_the_quote_page "$page"; return 1; }
+  echo "HTTP/3, $(grep -m1 X-Forwarded-For <<<"$page")"
+}
+
+alt_svc_header() {
+  curl --silent --max-time 10 --cacert "$EDGE_CA" --head "$1" | tr -d '\r' | sed -n 's/^alt-svc: //Ip'
+}
+
+http3_advertised_over_https_only() {
+  local https http
+  https=$(alt_svc_header https://localhost/)
+  http=$(alt_svc_header http://localhost/)
+  [[ $https == 'h3=":443"; ma=86400' && -z $http ]] || { echo "HTTPS: '$https', HTTP: '$http'"; return 1; }
+  echo "Alt-Svc: $https"
+}
+
+forged_headers_are_replaced() {
+  local page
+  page=$(https_get --fail -H 'X-Forwarded-For: 203.0.113.66' -H 'X-Real-IP: 203.0.113.66' \
+    -H 'X-Forwarded-Proto: gopher') || return 1
+  if grep -q -e 203.0.113.66 -e gopher <<<"$page"; then
+    echo "the client's own values reached the app: $page"
+    return 1
+  fi
+}
+
+# The app's access log names nginx as the peer and the real client as the resolved address:
+# Liberty trusts nginx's X-Forwarded-For because nginx's address is in TRUSTED_PROXIES.
+liberty_resolves_the_client() {
+  local marker page client network nginx_address entry
+  marker="trace=$RANDOM$RANDOM"
+  page=$(curl --silent --fail --max-time 10 --cacert "$EDGE_CA" "https://localhost/?$marker") || return 1
+  client=$(sed -n 's/^X-Real-IP: //p' <<<"$page")
+  network=$(docker inspect --format '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}}{{end}}' app)
+  nginx_address=$(docker inspect --format "{{(index .NetworkSettings.Networks \"$network\").IPAddress}}" nginx)
+  wait_until 10 1 logged app "$marker" || { echo "no access log entry for ?$marker"; return 1; }
+  entry=$(docker logs app 2>&1 | grep -F "$marker" | tail -n 1)
+  [[ $entry == *"\"ibm_remoteHost\":\"$nginx_address\""* && $entry == *"\"ibm_remoteIP\":\"$client\""* ]] ||
+    { echo "expected peer $nginx_address and client $client in: $entry"; return 1; }
+  echo "peer $nginx_address, client $client"
+}
+
+# logged CONTAINER TEXT: the container's output (stdout and stderr) holds TEXT.
+logged() {
+  docker logs "$1" 2>&1 | grep -qF "$2"
+}
+
+# nginx's access record and the app's log carry the same request id, nginx's own: a client's
+# X-Request-Id is replaced. nginx writes its log in blocks, at least once a second.
+request_id_reaches_the_app() {
+  local marker edge_entry id app_entry
+  marker="request-id=$RANDOM$RANDOM"
+  curl --silent --fail --max-time 10 --output /dev/null --cacert "$EDGE_CA" \
+    -H 'X-Request-Id: forged-by-the-client' "https://localhost/?$marker" || return 1
+  wait_until 10 0.5 logged nginx "$marker" || { echo "no nginx access record for ?$marker"; return 1; }
+  edge_entry=$(docker logs nginx 2>/dev/null | grep -F "$marker" | tail -n 1)
+  id=$(sed -n 's/.*"request_id":"\([0-9a-f]\{32\}\)".*/\1/p' <<<"$edge_entry")
+  [[ -n $id ]] || { echo "no request id in nginx's record: $edge_entry"; return 1; }
+  wait_until 10 1 logged app "$marker" || { echo "no app access log entry for ?$marker"; return 1; }
+  app_entry=$(docker logs app 2>&1 | grep -F "$marker" | tail -n 1)
+  if [[ $app_entry != *"$id"* || $app_entry == *forged-by-the-client* ]]; then
+    echo "expected nginx's request id $id, not the client's, in: $app_entry"
+    return 1
+  fi
+  echo "request id $id in both logs"
+}
+
+# nginx's access log is buffered (up to 1 s): a stop must write the buffer out, not drop it.
+# Stopped within the second (docker's CLI, quicker to start than Compose's), so the record is
+# still in the buffer when the stop signal comes.
+stop_keeps_nginx_log() {
+  local marker
+  marker="before-stop=$RANDOM$RANDOM"
+  curl --silent --fail --max-time 10 --output /dev/null --cacert "$EDGE_CA" "https://localhost/?$marker" ||
+    return 1
+  docker stop nginx >/dev/null || { echo "docker stop nginx failed"; return 1; }
+  logged nginx "$marker" || { echo "the record of ?$marker was lost with the stop"; docker start nginx >/dev/null; return 1; }
+  docker start nginx >/dev/null || { echo "docker start nginx failed"; return 1; }
+  wait_until 30 0.5 stack_answers 2>/dev/null || { echo "nginx did not answer again within 30 s"; return 1; }
+  echo "the record was written out on the stop; nginx answers again"
+}
+
+http_redirects_permanently() {
+  local answer
+  answer=$(curl --silent --max-time 10 --output /dev/null \
+    --write-out '%{http_code} %{redirect_url}' 'http://localhost/some/path?x=1&y=2') || return 1
+  [[ $answer == "301 https://localhost/some/path?x=1&y=2" ]] || { echo "got: $answer"; return 1; }
+  echo "$answer"
+}
+
+health_endpoints_are_not_public() {
+  local path status
+  for path in /health /health/ready /health/live; do
+    status=$(curl --silent --max-time 10 --cacert "$EDGE_CA" --output /dev/null --write-out '%{http_code}' \
+      "https://localhost$path")
+    [[ $status == 404 ]] || { echo "$path answered $status"; return 1; }
+  done
+}
+
+http2_is_negotiated() {
+  local version
+  version=$(https_get --http2 --output /dev/null --write-out '%{http_version}') || return 1
+  [[ $version == 2 ]] || { echo "HTTP version $version"; return 1; }
+}
+
+hsts_is_a_year_or_more() {
+  local max_age
+  max_age=$(https_get --head | tr -d '\r' | sed -n 's/^strict-transport-security: .*max-age=\([0-9]*\).*/\1/Ip')
+  [[ -n $max_age && $max_age -ge 31536000 ]] || { echo "max-age '${max_age}'"; return 1; }
+  echo "max-age=$max_age"
+}
+
+# tls_handshake ARGS...: openssl's handshake with the edge (SNI localhost), its output.
+tls_handshake() {
+  timeout 10 openssl s_client -connect 127.0.0.1:443 -servername localhost -CAfile "$EDGE_CA" \
+    "$@" </dev/null 2>&1
+}
+
+# tls_refused_with ALERT ARGS...: the edge refuses the handshake that ARGS ask for with the
+# alert ALERT (a pattern of openssl's report), after the same probe with TLS 1.2 was accepted
+# (a positive control: the refusal is the server's, not this client's).
+tls_refused_with() {
+  local alert=$1 output
+  shift
+  output=$(tls_handshake -tls1_2)
+  grep -q '^ *Protocol *: *TLSv1.2' <<<"$output" ||
+    { echo "control: TLS 1.2 not accepted: $(grep -m1 -iE 'error|alert' <<<"$output")"; return 1; }
+  output=$(tls_handshake "$@") && { echo "accepted: $(grep -m1 'Protocol *:' <<<"$output")"; return 1; }
+  grep -qE "$alert" <<<"$output" || { echo "refused, but not with '$alert': $(grep -m1 -iE 'error|alert' <<<"$output")"; return 1; }
+  echo "refused with $(grep -m1 -oE "$alert" <<<"$output")"
+}
+
+# Old protocols are offered (@SECLEVEL=0 lets this client offer them at all) and refused by the
+# server's protocol_version alert; TLS 1.3 and 1.2 complete.
+only_tls12_and_tls13_offered() {
+  tls_refused_with 'alert protocol version' -tls1 -cipher 'DEFAULT:@SECLEVEL=0' >/dev/null ||
+    { tls_refused_with 'alert protocol version' -tls1 -cipher 'DEFAULT:@SECLEVEL=0'; return 1; }
+  tls_refused_with 'alert protocol version' -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' >/dev/null ||
+    { tls_refused_with 'alert protocol version' -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0'; return 1; }
+  tls_handshake -tls1_3 | grep -q '^ *Protocol *: *TLSv1.3' || { echo "TLS 1.3 refused"; return 1; }
+  echo "TLS 1.0 and 1.1 refused (protocol version alert), 1.2 and 1.3 complete"
+}
+
+# The certificate the edge serves, as its SHA-256 fingerprint.
+served_fingerprint() {
+  tls_handshake -showcerts | openssl x509 -noout -fingerprint -sha256 2>/dev/null | sed 's/.*=//'
+}
+
+# testssl_findings REPORT: the ids of findings at MEDIUM or worse in a testssl.sh JSON report,
+# less those inherent to the self-signed localhost certificate: no CRL or OCSP address
+# (revocation is out of scope), and a validity over the 825 days allowed to publicly trusted
+# certificates (it must outlive the project; nginx/files/README.md), which testssl.sh 3.0 names
+# cert_validityPeriod and 3.2 cert_extlifeSpan.
+testssl_findings() {
+  jq -r '.[] | select(.severity == "MEDIUM" or .severity == "HIGH" or .severity == "CRITICAL") | .id' "$1" |
+    grep -vx -e cert_revocation -e cert_validityPeriod -e cert_extlifeSpan | sort -u || true
+}
+
+# app and nginx: read-only root, no capabilities, no privilege gain, memory and pids limits,
+# restarted unless stopped.
+containers_are_hardened() {
+  local container settings
+  for container in app nginx; do
+    settings=$(docker inspect --format \
+      '{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.Privileged}} {{.HostConfig.CapDrop}} {{.HostConfig.CapAdd}} {{.HostConfig.SecurityOpt}} {{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.RestartPolicy.Name}}' \
+      "$container")
+    [[ $settings =~ ^true\ false\ \[ALL\]\ \[\]\ \[no-new-privileges(:true)?\]\ [1-9][0-9]*\ [1-9][0-9]*\ unless-stopped$ ]] ||
+      { echo "$container: $settings"; return 1; }
+  done
+  echo "read-only, unprivileged, cap_drop ALL and none added, no-new-privileges, memory and pids limits, unless-stopped"
+}
+
+# edge_checks: the edge's checks, in one list, against whichever stack serves localhost.
+edge_checks() {
+  check "HTTPS 200 with the quote and real forwarding headers" quote_page_is_right
+  check "a client's own forwarding headers are replaced" forged_headers_are_replaced
+  check "Liberty logs the client that nginx forwarded for" liberty_resolves_the_client
+  check "nginx's request id reaches the app's log, the client's does not" request_id_reaches_the_app
+  check "HTTP answers 301 to the same URL over HTTPS" http_redirects_permanently
+  check "the app's health endpoints are not served to clients" health_endpoints_are_not_public
+  check "HTTP/2 negotiated through ALPN" http2_is_negotiated
+  check "HTTP/3 through 443/udp: 200, the quote, X-Forwarded-Proto https" http3_serves_the_app
+  check "HTTP/3 advertised (Alt-Svc) over HTTPS, not over HTTP" http3_advertised_over_https_only
+  check "protocols: TLS 1.0 and 1.1 refused" only_tls12_and_tls13_offered
+  check "HSTS for at least a year" hsts_is_a_year_or_more
+  check "containers: read-only, no capabilities, no-new-privileges, limits, restart" containers_are_hardened
+}
