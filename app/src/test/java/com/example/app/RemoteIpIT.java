@@ -44,6 +44,21 @@ class RemoteIpIT {
         assertEquals("127.0.0.1 http", reply.body());
     }
 
+    /**
+     * The private headers of IBM's web server plug-in ($WSRA client address, $WSIS secure,
+     * $WSSC scheme) are believed from no peer, not even the trusted proxy (server.xml's
+     * httpDispatcher): nginx never sends them, so only a client could.
+     */
+    @Test
+    void privatePluginHeadersAreBelievedFromNoPeer() throws IOException {
+        String[] plugin = {"$WSRA: 203.0.113.9", "$WSRH: forged.example", "$WSIS: true", "$WSSC: https"};
+        for (String peer : new String[] {"127.0.0.2", "127.0.0.1"}) {
+            RawHttp.Reply reply = new RawHttp(peer, Deployments.PORT).send("GET", PROBE, plugin);
+            assertEquals(200, reply.status());
+            assertEquals(peer + " http", reply.body(), "from " + peer);
+        }
+    }
+
     @Test
     void noForwardingHeadersLeaveThePeer() throws IOException {
         RawHttp.Reply reply = new RawHttp("127.0.0.2", Deployments.PORT).send("GET", PROBE);

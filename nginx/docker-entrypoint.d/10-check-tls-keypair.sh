@@ -1,0 +1,44 @@
+#!/bin/sh
+# Before nginx starts: the keypair that TLS_CERTIFICATE and TLS_PRIVATE_KEY name must be
+# readable by the user nginx runs as, else nginx would only say "Permission denied" and
+# restart in a loop. Refuses with the file, its owner and mode, and the remedy. Also says
+# loudly when the project's committed localhost pair is served where PUBLISH_ADDRESS is not
+# a loopback address (or is not known): its private key is public.
+set -eu
+
+readonly PROJECT_LOCALHOST_CERTIFICATE=/etc/nginx/project-localhost.crt
+
+say() { echo "quote-edge: $*" >&2; }
+
+# refuse WHAT FILE: the remedy for a file that cannot be read as this user.
+refuse() {
+    what=$1 file=$2
+    if [ ! -e "$file" ] && [ -x "$(dirname "$file")" ]; then
+        say "ERROR: the $what $file does not exist."
+        say "Mount the directory that holds your certificate and key at $(dirname "$file")"
+        say "(read-only), and name the two files with TLS_CERTIFICATE and TLS_PRIVATE_KEY."
+    else
+        say "ERROR: cannot read the $what $file as uid $(id -u), gid $(id -g)"
+        say "($(stat -c 'owner %u:%g, mode %a' "$file" 2>/dev/null || echo "its directory $(dirname "$file") cannot be searched"))."
+        say "nginx runs as uid 101, gid 101, and reads the keypair at every start and reload."
+        say "On the host, give group 101 read access to the file (and search access to its"
+        say "directory), keeping it from everyone else:"
+        say "    chgrp 101 FILE && chmod 0640 FILE"
+        say "or make uid 101 its owner: chown 101 FILE && chmod 0600 FILE."
+    fi
+    exit 1
+}
+
+[ -r "$TLS_CERTIFICATE" ] || refuse certificate "$TLS_CERTIFICATE"
+[ -r "$TLS_PRIVATE_KEY" ] || refuse "private key" "$TLS_PRIVATE_KEY"
+
+case ${PUBLISH_ADDRESS:-unknown} in
+    127.* | ::1 | localhost) exit 0 ;;
+esac
+if cmp -s "$TLS_CERTIFICATE" "$PROJECT_LOCALHOST_CERTIFICATE"; then
+    say "WARNING: ****************************************************************"
+    say "WARNING: serving the project's committed localhost certificate, whose private"
+    say "WARNING: key anyone can read in the repository, on ${PUBLISH_ADDRESS:-an address that is not known to be loopback}."
+    say "WARNING: Mount your own keypair (README.md, Settings: TLS_DIRECTORY)."
+    say "WARNING: ****************************************************************"
+fi

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# edge-alone.sh: nginx's production image alone, as an operator starts it: a key kept as keys
+# are kept (root-owned, 0600) is refused at start with the file and the remedy named, and
+# served once readable by gid 101 (the control); the committed localhost pair said loudly
+# beyond loopback, and not on it (the control); one worker under a CPU quota of 0.5, and the
+# container's CPUs (at most 4) without one (the control). Containers quote-ops-edge-*, and the
+# network quote-ops-edge, removed at exit.
+set -euo pipefail
+
+cd "$(dirname "$0")/../.."
+REPO_ROOT=$(pwd)
+readonly REPO_ROOT PART=edge-alone
+LOG_NAME=$PART
+# shellcheck source=test/lib/helpers.sh
+source test/lib/helpers.sh
+
+readonly IMAGE=quote-nginx:latest NETWORK=quote-ops-edge PREFIX=quote-ops-edge-
+keys=""
+
+clean_up() {
+  docker ps -aq --filter "name=^$PREFIX" | xargs -r docker rm -f >/dev/null 2>&1 || true
+  docker network rm "$NETWORK" >/dev/null 2>&1 || true
+  [[ -z $keys ]] || rm -rf "$keys"
+}
+
+# run_edge NAME KEYPAIR-DIR CERT-NAME KEY-NAME [docker run options...]: nginx's image under the
+# hardening that compose gives it, the pair's directory mounted as compose mounts it.
+run_edge() {
+  local name=$1 dir=$2 cert=$3 key=$4
+  shift 4
+  docker run -d --name "$PREFIX$name" --network "$NETWORK" --read-only --tmpfs /tmp --cap-drop ALL \
+    --security-opt no-new-privileges --memory 128m --pids-limit 64 \
+    --sysctl net.ipv4.ip_unprivileged_port_start=0 -v "$dir:/etc/nginx/tls:ro" \
+    -e "TLS_CERTIFICATE=/etc/nginx/tls/$cert" -e "TLS_PRIVATE_KEY=/etc/nginx/tls/$key" "$@" "$IMAGE" >/dev/null
+}
+
+exited() {
+  [[ $(docker inspect --format '{{.State.Status}}' "$PREFIX$1") == exited ]]
+}
+
+serving() {
+  docker exec "$PREFIX$1" bash -c 'exec 3<>/dev/tcp/127.0.0.1/8081 && printf "GET / HTTP/1.0\r\n\r\n" >&3 && read -r s <&3 && [[ $s == "HTTP/1.1 200 "* ]]' 2>/dev/null
+}
+
+refused_with_remedy() {
+  local log
+  wait_until 20 0.5 exited refused || { echo "still $(docker inspect --format '{{.State.Status}}' "${PREFIX}refused") after 20 s"; return 1; }
+  log=$(docker logs "${PREFIX}refused" 2>&1)
+  [[ $(docker inspect --format '{{.State.ExitCode}}' "${PREFIX}refused") != 0 ]] || { echo "exit status 0"; return 1; }
+  if ! { grep -qF "cannot read the private key /etc/nginx/tls/operator.key as uid 101" <<<"$log" &&
+    grep -qF "owner 0:0, mode 600" <<<"$log" && grep -qF "chgrp 101 FILE && chmod 0640 FILE" <<<"$log"; }; then
+    echo "log: $(grep quote-edge <<<"$log" | tr '\n' ' ')"
+    return 1
+  fi
+  grep -m1 'ERROR' <<<"$log" | sed 's/^quote-edge: //'
+}
+
+# The certificate nginx serves on its own address: the operator's.
+serves_fingerprint() {
+  local address served
+  address=$(docker inspect --format "{{(index .NetworkSettings.Networks \"$NETWORK\").IPAddress}}" "$PREFIX$1")
+  served=$(timeout 10 openssl s_client -connect "$address:443" -servername localhost </dev/null 2>/dev/null |
+    openssl x509 -noout -fingerprint -sha256 2>/dev/null | sed 's/.*=//')
+  equals "$2" "$served"
+}
+
+warned() {
+  docker logs "$PREFIX$1" 2>&1 | grep -qF "WARNING: serving the project's committed localhost certificate"
+}
+
+not_warned() {
+  if warned "$1"; then echo "warned"; return 1; fi
+  echo "no warning"
+}
+
+worker_count() {
+  docker exec "$PREFIX$1" sh -c 'grep -la "nginx: worker process" /proc/[0-9]*/cmdline 2>/dev/null | wc -l'
+}
+
+main() {
+  trap clean_up EXIT
+  clean_up
+  docker network create "$NETWORK" >/dev/null
+  keys=$(mktemp -d)
+  chmod 755 "$keys"
+  generate_keypair "$keys" operator
+  # As keys are kept: root's, readable by root alone.
+  chown 0:0 "$keys/operator.key"
+  chmod 0600 "$keys/operator.key"
+  run_edge refused "$keys" operator.crt operator.key
+  check "a root-owned 0600 key: nginx refuses at start, naming the file, uid and remedy" refused_with_remedy
+
+  local readable
+  readable=$(mktemp -d -p "$keys")
+  chmod 755 "$readable"
+  cp -p "$keys/operator.crt" "$keys/operator.key" "$readable/"
+  chgrp 101 "$readable/operator.key"
+  chmod 0640 "$readable/operator.key"
+  run_edge served "$readable" operator.crt operator.key
+  check "control: the same key readable by gid 101 (0640) starts nginx" wait_until 20 0.5 serving served
+  check "and nginx serves the operator's certificate" serves_fingerprint served \
+    "$(openssl x509 -in "$keys/operator.crt" -noout -fingerprint -sha256 | sed 's/.*=//')"
+
+  run_edge exposed "$REPO_ROOT/nginx/files" localhost.crt localhost.key -e PUBLISH_ADDRESS=0.0.0.0
+  run_edge loopback "$REPO_ROOT/nginx/files" localhost.crt localhost.key -e PUBLISH_ADDRESS=127.0.0.1
+  wait_until 20 0.5 serving exposed || true
+  wait_until 20 0.5 serving loopback || true
+  check "the committed localhost pair published on 0.0.0.0: a loud warning at start" warned exposed
+  check "control: on 127.0.0.1, no warning" not_warned loopback
+
+  run_edge quota "$REPO_ROOT/nginx/files" localhost.crt localhost.key --cpus 0.5
+  run_edge unbounded "$REPO_ROOT/nginx/files" localhost.crt localhost.key
+  wait_until 20 0.5 serving quota || true
+  wait_until 20 0.5 serving unbounded || true
+  check "under a CPU quota of 0.5: one worker process" equals 1 "$(worker_count quota)"
+  local cpus
+  cpus=$(nproc)
+  ((cpus <= 4)) || cpus=4
+  check "control: without a quota, one per CPU the container may use, at most 4" equals "$cpus" "$(worker_count unbounded)"
+  checks_summary "$PART"
+}
+
+main "$@"

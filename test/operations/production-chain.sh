@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# production-chain.sh: README.md's production chain (nginx's image in front of the app's
+# production image, with docker run) as it stands, with an operator's own generated keypair and
+# the app's access log turned on (so that the checks can read what Liberty resolved). It passes
+# the same edge checks as the dev stack (test/lib/stack-checks.sh), then the 503 fallback while
+# the app is stopped, an app that comes back at a new address, and a keypair renewed by rename
+# and served after README's reload command with no failed request. Taken down at exit with
+# README's own command.
+set -euo pipefail
+
+cd "$(dirname "$0")/../.."
+REPO_ROOT=$(pwd)
+readonly REPO_ROOT PART=production-chain
+LOG_NAME=$PART
+# shellcheck source=test/lib/helpers.sh
+source test/lib/helpers.sh
+
+readonly START_LIMIT=180 FILLER=quote-ops-filler
+keys=""
+# shellcheck source=test/lib/stack-checks.sh
+source test/lib/stack-checks.sh
+
+clean_up() {
+  docker rm -f "$FILLER" >/dev/null 2>&1 || true
+  docker rm -f nginx app >/dev/null 2>&1 || true
+  docker network rm quote-edge quote-backend >/dev/null 2>&1 || true
+  rm -rf "$keys"
+}
+
+# new_pair NAME: an operator's pair in the keypair directory, its key readable by gid 101 as
+# README says.
+new_pair() {
+  generate_keypair "$keys" "$1"
+  chgrp 101 "$keys/$1.key"
+  chmod 0640 "$keys/$1.key"
+}
+
+fingerprint() {
+  openssl x509 -in "$1" -noout -fingerprint -sha256 | sed 's/.*=//'
+}
+
+# README's block, the app's access log on.
+start_chain() {
+  export TLS_DIRECTORY=$keys TLS_CERTIFICATE_FILE=edge.crt TLS_PRIVATE_KEY_FILE=edge.key PUBLISH_ADDRESS=127.0.0.1
+  readme_block production-chain | sed 's/^docker run -d --name app /docker run -d --name app -e APP_ACCESS_LOG=true /' |
+    bash -euo pipefail >/dev/null
+}
+
+app_line() {
+  readme_block production-chain | grep '^docker run -d --name app ' |
+    sed 's/^docker run -d --name app /docker run -d --name app -e APP_ACCESS_LOG=true /'
+}
+
+serves_the_operators_certificate() {
+  equals "$(fingerprint "$keys/edge.crt")" "$(served_fingerprint)"
+}
+
+# While the app is stopped: 503 from nginx at once, not a wait for a timeout.
+fallback_while_stopped() {
+  local answer
+  docker stop app >/dev/null
+  answer=$(curl --silent --max-time 10 --cacert "$EDGE_CA" --output /dev/null \
+    --write-out '%{http_code} %{time_total}' https://localhost/) || true
+  if [[ ${answer% *} != 503 ]] || ! awk -v t="${answer#* }" 'BEGIN { exit !(t < 1) }'; then
+    echo "expected 503 in under 1 s, got $answer"
+    return 1
+  fi
+  echo "503 in ${answer#* } s"
+}
+
+app_address() {
+  docker inspect --format '{{(index .NetworkSettings.Networks "quote-backend").IPAddress}}' app
+}
+
+# The app recreated while another container holds its old address: nginx follows the name.
+follows_a_moved_app() {
+  local old new
+  old=$(app_address)
+  docker rm -f app >/dev/null
+  docker run -d --name "$FILLER" --network quote-backend --entrypoint sleep quote-nginx:latest 600 >/dev/null
+  bash -euo pipefail -c "$(app_line)" >/dev/null
+  new=$(app_address)
+  [[ $new != "$old" ]] || { echo "the app came back at its old address $old: nothing moved"; return 1; }
+  wait_until "$START_LIMIT" 1 quote_page_is_right || { echo "not served within $START_LIMIT s after the move"; return 1; }
+  echo "moved from $old to $new, served through nginx"
+}
+
+served_new_fingerprint() {
+  [[ $(served_fingerprint) == "$1" ]]
+}
+
+# Renewal as tools do it: new files written beside the old, renamed over them, then README's
+# reload command, under traffic.
+renewal_served_without_failures() {
+  local traffic="$keys/traffic" new_fingerprint loop_pid failures requests
+  generate_keypair "$keys" renewed
+  chgrp 101 "$keys/renewed.key"
+  chmod 0640 "$keys/renewed.key"
+  new_fingerprint=$(fingerprint "$keys/renewed.crt")
+  cat "$keys/renewed.crt" >>"$EDGE_CA"
+  for ((i = 0; i < 150; i++)); do
+    curl --silent --max-time 5 --cacert "$EDGE_CA" --output /dev/null --write-out '%{http_code}\n' \
+      https://localhost/ || echo failed
+    sleep 0.02
+  done >"$traffic" &
+  loop_pid=$!
+  sleep 1
+  mv "$keys/renewed.crt" "$keys/edge.crt"
+  mv "$keys/renewed.key" "$keys/edge.key"
+  docker kill --signal HUP nginx >/dev/null
+  if ! wait_until 10 0.5 served_new_fingerprint "$new_fingerprint"; then
+    wait "$loop_pid" || true
+    echo "still serving $(served_fingerprint) 10 s after the reload"
+    return 1
+  fi
+  wait "$loop_pid" || true
+  requests=$(wc -l <"$traffic")
+  failures=$(grep -cvx 200 "$traffic" || true)
+  ((failures == 0 && requests > 0)) || { echo "$failures of $requests requests failed: $(sort "$traffic" | uniq -c | tr '\n' ' ')"; return 1; }
+  echo "the new certificate served after the reload; $requests requests during it, none failed"
+}
+
+main() {
+  trap clean_up EXIT
+  clean_up 2>/dev/null || true
+  keys=$(mktemp -d)
+  chmod 755 "$keys"
+  # The edge checks trust the operator's certificate; after the renewal, both.
+  EDGE_CA=$keys/trusted.pem
+  new_pair edge
+  cp "$keys/edge.crt" "$EDGE_CA"
+  start_chain
+  if ! wait_until "$START_LIMIT" 1 stack_answers; then
+    fail "README's production chain answers at https://localhost/ within $START_LIMIT s"
+    docker logs --tail 20 nginx 2>&1
+    checks_summary "$PART"
+    return
+  fi
+  check "the operator's certificate is served" serves_the_operators_certificate
+  edge_checks
+  check "the app stopped: nginx answers 503 at once" fallback_while_stopped
+  docker start app >/dev/null
+  check "the app started again: served within $START_LIMIT s" wait_until "$START_LIMIT" 1 quote_page_is_right
+  check "the app back at a new address: nginx follows it without a restart" follows_a_moved_app
+  check "a keypair renewed by rename: served after docker kill --signal HUP nginx, no request failed" \
+    renewal_served_without_failures
+  checks_summary "$PART"
+}
+
+main "$@"
