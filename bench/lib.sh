@@ -30,12 +30,11 @@ export PATH="/usr/bin:$PATH"
 export DOCKER_BUILDKIT=1 COMPOSE_DOCKER_CLI_BUILD=1
 
 BENCH=${BENCH:-bench}
+LOG_NAME=$BENCH
 
+# log, die, wait_until and the rest: the helpers every script shares.
 # shellcheck source=test/lib/helpers.sh
 source "$REPO_ROOT/test/lib/helpers.sh"
-
-log() { printf '[%s] %s\n' "$BENCH" "$*" >&2; }
-die() { printf '[%s] ERROR: %s\n' "$BENCH" "$*" >&2; exit 1; }
 
 # row FIGURE MEASURED REFERENCE TARGET VERDICT
 row() { printf 'Row\t%s\t%s\t%s\t%s\t%s\n' "$@"; }

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # helpers.sh: the shell helpers that every test script, the lanes and the benchmarks share.
-# Sourced, never run; the sourcing file sets REPO_ROOT first.
+# Sourced, never run. REPO_ROOT is the repository's root (set here unless the sourcing file set
+# it); LOG_NAME names the script in log and die (default: PART, else the script's file name).
 #
 # The one way to write and count a check:
 #   check DESCRIPTION COMMAND [ARGS...]   runs COMMAND in this shell (never a subshell, so what it
@@ -17,6 +18,8 @@
 #                                         a file, it also appends "NAME N M" there: the runners
 #                                         add up those lines, never the printed ones.
 
+REPO_ROOT=${REPO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+LOG_NAME=${LOG_NAME:-${PART:-${0##*/}}}
 CHECKS_PASSED=0
 CHECKS_FAILED=0
 
@@ -108,8 +111,8 @@ run_part() {
 }
 
 # log and die: progress on stderr, and a stop with a message; LOG_NAME names the script.
-log() { printf '[%s] %s\n' "${LOG_NAME:-${0##*/}}" "$*" >&2; }
-die() { printf '[%s] ERROR: %s\n' "${LOG_NAME:-${0##*/}}" "$*" >&2; exit "${DIE_STATUS:-1}"; }
+log() { printf '[%s] %s\n' "$LOG_NAME" "$*" >&2; }
+die() { printf '[%s] ERROR: %s\n' "$LOG_NAME" "$*" >&2; exit "${DIE_STATUS:-1}"; }
 
 now_ms() {
   date +%s%3N

@@ -7,12 +7,10 @@
 # network quote-ops-edge, removed at exit.
 set -euo pipefail
 
-cd "$(dirname "$0")/../.."
-REPO_ROOT=$(pwd)
-readonly REPO_ROOT PART=edge-alone
-LOG_NAME=$PART
+readonly PART=edge-alone
 # shellcheck source=test/lib/helpers.sh
-source test/lib/helpers.sh
+source "$(dirname "$0")/../lib/helpers.sh"
+cd "$REPO_ROOT"
 
 readonly IMAGE=quote-nginx:latest NETWORK=quote-ops-edge PREFIX=quote-ops-edge-
 keys=""

@@ -8,12 +8,10 @@
 # README's own command.
 set -euo pipefail
 
-cd "$(dirname "$0")/../.."
-REPO_ROOT=$(pwd)
-readonly REPO_ROOT PART=production-chain
-LOG_NAME=$PART
+readonly PART=production-chain
 # shellcheck source=test/lib/helpers.sh
-source test/lib/helpers.sh
+source "$(dirname "$0")/../lib/helpers.sh"
+cd "$REPO_ROOT"
 
 readonly START_LIMIT=180 FILLER=quote-ops-filler
 keys=""

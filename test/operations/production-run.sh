@@ -6,12 +6,10 @@
 # removed at exit; ports on 127.0.0.1 only.
 set -euo pipefail
 
-cd "$(dirname "$0")/../.."
-REPO_ROOT=$(pwd)
-readonly REPO_ROOT PART=production-run
-LOG_NAME=$PART
+readonly PART=production-run
 # shellcheck source=test/lib/helpers.sh
-source test/lib/helpers.sh
+source "$(dirname "$0")/../lib/helpers.sh"
+cd "$REPO_ROOT"
 
 readonly IMAGE=quote-service:latest QUOTE="It's easier to ask forgiveness than it is to get permission."
 readonly HARDENED=quote-service PLAIN=quote-ops-plain TRUSTING=quote-ops-trusting NO_APP=quote-ops-no-app
