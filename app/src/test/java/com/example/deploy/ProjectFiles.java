@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.core.type.TypeReference;
@@ -51,6 +53,24 @@ final class ProjectFiles {
         }
         String image = build.group(1);
         return image.contains(":") ? image : image + ":latest";
+    }
+
+    /**
+     * The paths that README.md's hardened production run (the `docker run` of the block marked
+     * `<!-- hardened-run: ... -->`) gives the app as tmpfs, the only ones it may write.
+     */
+    static Set<String> readmeHardenedRunTmpfs() throws IOException {
+        Matcher run = Pattern.compile("<!-- hardened-run:[^\\n]*\\n```sh\\n(docker run [^\\n]*)")
+                .matcher(Files.readString(Path.of("README.md")));
+        if (!run.find()) {
+            fail("README.md has no `docker run` in a block marked <!-- hardened-run: ... -->");
+        }
+        Set<String> paths = new TreeSet<>();
+        Matcher tmpfs = Pattern.compile("--tmpfs ([^ :]+)").matcher(run.group(1));
+        while (tmpfs.find()) {
+            paths.add(tmpfs.group(1));
+        }
+        return paths;
     }
 
     /** The command of a Dockerfile's HEALTHCHECK, written in the exec (JSON array) form. */
