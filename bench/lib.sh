@@ -10,7 +10,7 @@
 # shellcheck disable=SC2034 # KEY and the image names are for the benchmarks that source this file
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$BENCH_DIR/.." && pwd)
-readonly BENCH_DIR REPO_ROOT
+readonly BENCH_DIR
 readonly CERT="$REPO_ROOT/nginx/files/localhost.crt"
 readonly KEY="$REPO_ROOT/nginx/files/localhost.key"
 readonly QUOTE_FILE="$REPO_ROOT/app/src/main/java/com/example/app/QuoteResource.java"
@@ -35,6 +35,8 @@ LOG_NAME=$BENCH
 # log, die, wait_until and the rest: the helpers every script shares.
 # shellcheck source=test/lib/helpers.sh
 source "$REPO_ROOT/test/lib/helpers.sh"
+# Read-only only now: helpers.sh sets it too (to the same folder).
+readonly REPO_ROOT
 
 # row FIGURE MEASURED REFERENCE TARGET VERDICT
 row() { printf 'Row\t%s\t%s\t%s\t%s\t%s\n' "$@"; }
