@@ -18,7 +18,7 @@
 #                                         a file, it also appends "NAME N M" there: the runners
 #                                         add up those lines, never the printed ones.
 
-REPO_ROOT=${REPO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+[[ -n ${REPO_ROOT:-} ]] || REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LOG_NAME=${LOG_NAME:-${PART:-${0##*/}}}
 CHECKS_PASSED=0
 CHECKS_FAILED=0
