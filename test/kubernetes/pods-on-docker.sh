@@ -231,7 +231,8 @@ check_pod() {
   local deployment=$1 started
   shift
   started=$(now_ms)
-  check "$deployment: starts on Docker under its manifest's constraints" run_pod "$deployment" "$@" || return 0
+  check "$deployment: starts on Docker under its manifest's constraints" run_pod "$deployment" "$@"
+  last_check_passed || return 0
   check "$deployment: process 1 runs as the pod's user, no capabilities, no_new_privs, seccomp filter (uid gid CapEff NoNewPrivs Seccomp)" \
     runs_as_declared "$deployment"
   PROBE_SUCCEEDED_MS=$started
@@ -281,8 +282,10 @@ graceful_stop() {
 
 main() {
   cd "$REPO_ROOT"
-  check "the production images build from this checkout" build_production_images || { checks_summary kubernetes; return 1; }
-  check "kubectl kustomize $BASE renders, read offline as JSON" render || { checks_summary kubernetes; return 1; }
+  check "the production images build from this checkout" build_production_images
+  last_check_passed || { checks_summary kubernetes; return 1; }
+  check "kubectl kustomize $BASE renders, read offline as JSON" render
+  last_check_passed || { checks_summary kubernetes; return 1; }
   docker network create "$NETWORK" >/dev/null
   local alias
   alias=$(upstream_name)

@@ -12,6 +12,8 @@
 #                                         "expected EXPECTED, got ACTUAL"
 #   holds EXPECTED ACTUAL COMMAND...      a COMMAND for check: COMMAND's status, with EXPECTED and
 #                                         ACTUAL as the words to print
+#   last_check_passed                     whether the last check passed (check itself always
+#                                         returns 0, so that `set -e` scripts go on after a Fail)
 #   figure TEXT                           a measurement: `Figure: TEXT`, counted as nothing
 #   checks_summary NAME                   the last line, `NAME: N passed, M failed`; its status is
 #                                         non-zero when any check failed. When CHECK_RESULTS names
@@ -30,11 +32,16 @@ check() {
   "$@" >"$output_file" 2>&1 || status=$?
   output=$(tr '\n' ' ' <"$output_file" | sed 's/ *$//')
   rm -f "$output_file"
+  LAST_CHECK_STATUS=$status
   if ((status == 0)); then
     pass "$description${output:+ ($output)}"
   else
     fail "$description: ${output:-no detail}"
   fi
+}
+
+last_check_passed() {
+  ((${LAST_CHECK_STATUS:-1} == 0))
 }
 
 # pass TEXT / fail TEXT: the two outcomes that check counts; called directly only where a loop
