@@ -92,11 +92,11 @@ nginx_access_log() {
 }
 
 app_logged() {
-  app_log | grep -qF "$1"
+  app_log | grep -F "$1" >/dev/null
 }
 
 nginx_logged() {
-  nginx_access_log | grep -qF "$1"
+  nginx_access_log | grep -F "$1" >/dev/null
 }
 
 # The client address nginx logged for the request that carries MARKER.

@@ -89,7 +89,7 @@ liberty_resolves_the_client() {
 
 # logged CONTAINER TEXT: the container's output (stdout and stderr) holds TEXT.
 logged() {
-  docker logs "$1" 2>&1 | grep -qF "$2"
+  docker logs "$1" 2>&1 | grep -F "$2" >/dev/null
 }
 
 # nginx's access record and the app's log carry the same request id, nginx's own: a client's
@@ -184,7 +184,8 @@ only_tls12_and_tls13_offered() {
     { tls_refused_with 'alert protocol version' -tls1 -cipher 'DEFAULT:@SECLEVEL=0'; return 1; }
   tls_refused_with 'alert protocol version' -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' >/dev/null ||
     { tls_refused_with 'alert protocol version' -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0'; return 1; }
-  tls_handshake -tls1_3 | grep -q '^ *Protocol *: *TLSv1.3' || { echo "TLS 1.3 refused"; return 1; }
+  # Read whole before grep: `grep -q` in a pipe would end openssl early and fail the pipe.
+  grep -q '^ *Protocol *: *TLSv1.3' <<<"$(tls_handshake -tls1_3)" || { echo "TLS 1.3 refused"; return 1; }
   echo "TLS 1.0 and 1.1 refused (protocol version alert), 1.2 and 1.3 complete"
 }
 

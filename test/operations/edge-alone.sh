@@ -63,7 +63,7 @@ serves_fingerprint() {
 }
 
 warned() {
-  docker logs "$PREFIX$1" 2>&1 | grep -qF "WARNING: serving the project's committed localhost certificate"
+  docker logs "$PREFIX$1" 2>&1 | grep -F "WARNING: serving the project's committed localhost certificate" >/dev/null
 }
 
 not_warned() {
@@ -71,8 +71,11 @@ not_warned() {
   echo "no warning"
 }
 
+# Processes whose command line is exactly nginx's worker title (not this probe's own shell).
 worker_count() {
-  docker exec "$PREFIX$1" sh -c 'grep -la "nginx: worker process" /proc/[0-9]*/cmdline 2>/dev/null | wc -l'
+  # shellcheck disable=SC2016 # runs in the container
+  docker exec "$PREFIX$1" sh -c 'n=0; for f in /proc/[0-9]*/cmdline; do
+      [ "$(tr "\0" "\n" <"$f" 2>/dev/null | head -n 1)" = "nginx: worker process" ] && n=$((n + 1)); done; echo $n'
 }
 
 main() {

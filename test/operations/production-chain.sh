@@ -53,17 +53,20 @@ serves_the_operators_certificate() {
   equals "$(fingerprint "$keys/edge.crt")" "$(served_fingerprint)"
 }
 
-# While the app is stopped: 503 from nginx at once, not a wait for a timeout.
+# While the app is stopped: 503 from nginx, never a 502 or 504. The first request after the app
+# went away may wait out the 2 s connect timeout (nginx/proxy-to-app.conf); the next is at once.
 fallback_while_stopped() {
-  local answer
+  local first next
   docker stop app >/dev/null
-  answer=$(curl --silent --max-time 10 --cacert "$EDGE_CA" --output /dev/null \
+  first=$(curl --silent --max-time 10 --cacert "$EDGE_CA" --output /dev/null \
     --write-out '%{http_code} %{time_total}' https://localhost/) || true
-  if [[ ${answer% *} != 503 ]] || ! awk -v t="${answer#* }" 'BEGIN { exit !(t < 1) }'; then
-    echo "expected 503 in under 1 s, got $answer"
+  next=$(curl --silent --max-time 10 --cacert "$EDGE_CA" --output /dev/null \
+    --write-out '%{http_code} %{time_total}' https://localhost/) || true
+  if [[ ${first% *} != 503 || ${next% *} != 503 ]] || ! awk -v a="${first#* }" -v b="${next#* }" 'BEGIN { exit !(a < 3 && b < 1) }'; then
+    echo "expected 503 within 3 s, then 503 in under 1 s; got $first, then $next"
     return 1
   fi
-  echo "503 in ${answer#* } s"
+  echo "503 in ${first#* } s, then in ${next#* } s"
 }
 
 app_address() {
@@ -136,7 +139,7 @@ main() {
   fi
   check "the operator's certificate is served" serves_the_operators_certificate
   edge_checks
-  check "the app stopped: nginx answers 503 at once" fallback_while_stopped
+  check "the app stopped: nginx answers 503, the first within its connect timeout, the next at once" fallback_while_stopped
   docker start app >/dev/null
   check "the app started again: served within $START_LIMIT s" wait_until "$START_LIMIT" 1 quote_page_is_right
   check "the app back at a new address: nginx follows it without a restart" follows_a_moved_app

@@ -40,7 +40,7 @@ forwarded_client() {
 }
 
 logged_in() {
-  docker logs "$1" 2>&1 | grep -qF "$2"
+  docker logs "$1" 2>&1 | grep -F "$2" >/dev/null
 }
 
 believes_no_forwarded_header() {
