@@ -163,6 +163,13 @@ tls_handshake() {
     "$@" </dev/null 2>&1
 }
 
+# negotiated PROTOCOL OUTPUT: openssl's handshake output says PROTOCOL was negotiated. Its
+# "New, ..." line is always printed; the session block's "Protocol :" line only once a TLS 1.3
+# server's ticket has arrived, which an s_client reading /dev/null may not wait for.
+negotiated() {
+  grep -qE "^New, $1, Cipher is" <<<"$2"
+}
+
 # tls_refused_with ALERT ARGS...: the edge refuses the handshake that ARGS ask for with the
 # alert ALERT (a pattern of openssl's report), after the same probe with TLS 1.2 was accepted
 # (a positive control: the refusal is the server's, not this client's).
@@ -170,9 +177,9 @@ tls_refused_with() {
   local alert=$1 output
   shift
   output=$(tls_handshake -tls1_2)
-  grep -q '^ *Protocol *: *TLSv1.2' <<<"$output" ||
+  negotiated TLSv1.2 "$output" ||
     { echo "control: TLS 1.2 not accepted: $(grep -m1 -iE 'error|alert' <<<"$output")"; return 1; }
-  output=$(tls_handshake "$@") && { echo "accepted: $(grep -m1 'Protocol *:' <<<"$output")"; return 1; }
+  output=$(tls_handshake "$@") && { echo "accepted: $(grep -m1 -E '^New, ' <<<"$output")"; return 1; }
   grep -qE "$alert" <<<"$output" || { echo "refused, but not with '$alert': $(grep -m1 -iE 'error|alert' <<<"$output")"; return 1; }
   echo "refused with $(grep -m1 -oE "$alert" <<<"$output")"
 }
@@ -185,7 +192,7 @@ only_tls12_and_tls13_offered() {
   tls_refused_with 'alert protocol version' -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' >/dev/null ||
     { tls_refused_with 'alert protocol version' -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0'; return 1; }
   # Read whole before grep: `grep -q` in a pipe would end openssl early and fail the pipe.
-  grep -q '^ *Protocol *: *TLSv1.3' <<<"$(tls_handshake -tls1_3)" || { echo "TLS 1.3 refused"; return 1; }
+  negotiated TLSv1.3 "$(tls_handshake -tls1_3)" || { echo "TLS 1.3 refused"; return 1; }
   echo "TLS 1.0 and 1.1 refused (protocol version alert), 1.2 and 1.3 complete"
 }
 
