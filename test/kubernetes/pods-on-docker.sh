@@ -259,8 +259,12 @@ edge_serves_the_app() {
   echo "GET https://localhost/ answered the quote"
 }
 
+# The log read whole first: grep stopping at its first match would end docker logs early, and
+# pipefail would fail the check.
 edge_warns_of_the_localhost_pair() {
-  docker logs "$PREFIX$EDGE" 2>&1 | grep -m1 -o "serving the project's committed localhost certificate"
+  local log
+  log=$(docker logs "$PREFIX$EDGE" 2>&1)
+  grep -m1 -o "serving the project's committed localhost certificate" <<<"$log"
 }
 
 # graceful_stop DEPLOYMENT: the preStop hook, then the image's stop signal, as the kubelet does;
