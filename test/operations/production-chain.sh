@@ -92,7 +92,10 @@ served_new_fingerprint() {
 }
 
 # Renewal as tools do it: new files written beside the old, renamed over them, then README's
-# reload command, under traffic.
+# reload command, under traffic of one HTTP/1.1 connection per request. (Over HTTP/2 an old
+# worker may answer a connection opened in its last milliseconds with GOAWAY, last stream 0:
+# "not processed", which RFC 9113 section 6.8 lets the client retry and browsers do, but curl
+# reports as an error; COMMENTS.md, Known limits.)
 renewal_served_without_failures() {
   local traffic="$keys/traffic" new_fingerprint loop_pid failures requests
   generate_keypair "$keys" renewed
@@ -101,8 +104,8 @@ renewal_served_without_failures() {
   new_fingerprint=$(fingerprint "$keys/renewed.crt")
   cat "$keys/renewed.crt" >>"$EDGE_CA"
   for ((i = 0; i < 150; i++)); do
-    curl --silent --max-time 5 --cacert "$EDGE_CA" --output /dev/null --write-out '%{http_code}\n' \
-      https://localhost/ || echo failed
+    curl --http1.1 --silent --max-time 5 --cacert "$EDGE_CA" --output /dev/null \
+      --write-out '%{http_code}\n' https://localhost/ || echo failed
     sleep 0.02
   done >"$traffic" &
   loop_pid=$!
@@ -144,7 +147,7 @@ main() {
   docker start app >/dev/null
   check "the app started again: served within $START_LIMIT s" wait_until "$START_LIMIT" 1 quote_page_is_right
   check "the app back at a new address: nginx follows it without a restart" follows_a_moved_app
-  check "a keypair renewed by rename: served after docker kill --signal HUP nginx, no request failed" \
+  check "a keypair renewed by rename: served after docker kill --signal HUP nginx, no HTTP/1.1 request failed" \
     renewal_served_without_failures
   checks_summary "$PART"
 }
