@@ -28,9 +28,20 @@ build_production() {
   (cd "$REPO_ROOT" && docker build --quiet -f app/Dockerfile -t "$PRODUCTION_IMAGE" "${options[@]}" .)
 }
 
+# A run killed outright leaves its comment line behind: refuse, and say how to restore the file.
+refuse_edited_quote_file() {
+  if grep -q '^// rebuild benchmark' "$QUOTE_FILE"; then
+    die "$QUOTE_FILE still holds a line of an earlier run; restore it: git checkout -- ${QUOTE_FILE#"$REPO_ROOT"/}"
+  fi
+}
+
 main() {
   local cold_compose cold_production warm_compose warm_production
+  refuse_edited_quote_file
   trap restore_quote_file EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  trap 'exit 129' HUP
 
   log "cold: docker-compose build --no-cache (app dev image, nginx)"
   cold_compose=$(timed_ms compose build --no-cache)
