@@ -18,7 +18,9 @@ remount_cgroup_controllers() {
   local dir name options
   for dir in /sys/fs/cgroup/*; do
     name=${dir##*/}
-    [[ ! -L $dir && $name != unified ]] && mountpoint -q "$dir" || continue
+    if [[ -L $dir || $name == unified ]] || ! mountpoint -q "$dir"; then
+      continue
+    fi
     options=$name
     [[ $name != systemd ]] || options=none,name=systemd
     umount "$dir"
