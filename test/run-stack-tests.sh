@@ -5,11 +5,11 @@
 # operator runs them (test/operations/run-operations.sh, after the dev stack is down), and
 # last stops everything, also when a step fails. Prints the engine and Compose versions first
 # and, last, one line `LANE: N passed, M failed` that adds up the counts each step recorded
-# (a step that recorded none counts as one failure). Arguments go to validate.sh.
+# (run_part: a step that recorded none counts as one failure). Arguments go to validate.sh.
 #
 # Environment: LANE (the name in that line, default "host"), COMPOSE_COMMAND (e.g.
 # "docker compose"; default docker-compose where installed, else Compose v2), CHECK_RESULTS
-# (a file to append the lane's counts to, for test/run-all-tests.sh).
+# (a file to append the lane's counts to, as run_part gives it).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -19,21 +19,8 @@ readonly REPO_ROOT
 source test/lib/helpers.sh
 
 readonly LANE=${LANE:-host}
-lane_results=$(mktemp)
-outer_results=${CHECK_RESULTS:-}
-
-# run_step NAME COMMAND...: the step's counts land in the lane's results file; a step that
-# recorded none is one failed check.
-run_step() {
-  local name=$1 before
-  shift
-  before=$(wc -l <"$lane_results")
-  CHECK_RESULTS=$lane_results SUITE_RESULTS=$lane_results "$@" || true
-  if (($(wc -l <"$lane_results") == before)); then
-    printf '%s 0 1\n' "$name" >>"$lane_results"
-    echo "Fail: $name recorded no counts (it stopped early; see above)"
-  fi
-}
+# A cold first start builds the dev image and downloads Maven's repository.
+PART_TIMEOUT=3600
 
 stack_versions() {
   printf 'Docker Engine %s, client %s; %s' \
@@ -42,26 +29,20 @@ stack_versions() {
     "$(compose version 2>/dev/null | head -n 1 | sed 's/,.*//' || echo 'Compose unknown')"
 }
 
-finish() {
-  echo "== Stopping the stack"
+stop_stack() {
   compose down --remove-orphans >/dev/null 2>&1 || true
-  echo "== lane $LANE: $(stack_versions)"
-  read -r CHECKS_PASSED CHECKS_FAILED < <(sum_results "$lane_results")
-  rm -f "$lane_results"
-  CHECK_RESULTS=$outer_results checks_summary "$LANE"
 }
 
 main() {
   echo "== lane $LANE: $(stack_versions)"
-  # -s: the security suite runs the TLS scan itself (tls.sh), with more checks.
-  echo "== validate.sh: the container stack (kept up for the suite)"
-  run_step validate ./validate.sh -k -s "$@"
-  echo "== test/run-suite.sh: security and reliability against the running stack"
-  run_step suite ./test/run-suite.sh
-  compose down --remove-orphans >/dev/null 2>&1 || true
-  echo "== test/operations/run-operations.sh: the production images as an operator runs them"
-  run_step operations ./test/operations/run-operations.sh
-  finish
+  trap stop_stack EXIT
+  # -k keeps the stack for the suite; -s: the suite runs the TLS scan itself (tls.sh).
+  run_part "$REPO_ROOT/validate.sh" -k -s "$@"
+  run_part "$REPO_ROOT/test/run-suite.sh"
+  stop_stack
+  run_part "$REPO_ROOT/test/operations/run-operations.sh"
+  echo "== lane $LANE: $(stack_versions)"
+  checks_summary "$LANE"
 }
 
 main "$@"

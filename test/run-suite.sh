@@ -25,8 +25,8 @@
 # up and serving. Every check prints `Pass: ...` or `Fail: ... expected X, got Y`; measurements
 # print as `Figure: ...`. Each part ends with `PART: N passed, M failed` and appends the same
 # counts to the results file; the suite adds those up (a part that wrote none counts as one
-# failure) and ends with `suite: N passed, M failed`; the exit status is non-zero on any
-# failure. SUITE_RESULTS names a file to append the suite's own line to (the lanes use it). Needs docker, curl, openssl, jq, testssl.sh, wrk, and for --full
+# failure) and ends with `suite: N passed, M failed` (recorded too, for a runner above it); the
+# exit status is non-zero on any failure. Needs docker, curl, openssl, jq, testssl.sh, wrk, and for --full
 # h2load (nghttp2-client) and slowhttptest. Traffic goes only to 127.0.0.1 / localhost and the
 # stack's own container networks.
 set -euo pipefail
@@ -64,7 +64,7 @@ main() {
   run_part "$REPO_ROOT/test/reliability/faults.sh" "${faults_args[@]}"
   run_part "$REPO_ROOT/test/reliability/app-moves.sh"
   figure "the suite ($([[ $full == true ]] && echo --full || echo CI subset)) took $((SECONDS - started)) s"
-  CHECK_RESULTS=${SUITE_RESULTS:-} checks_summary suite
+  checks_summary suite
 }
 
 main
