@@ -1,0 +1,178 @@
+// Dev mode only (app/Dockerfile's dev stage): tells the dev-mode Liberty server that the
+// application changed the moment dev mode has written it, instead of leaving it to Liberty's
+// polled application monitor, which acts only after two clean rescans 100 ms apart (hard-coded).
+//
+// The server runs with <applicationMonitor updateTrigger="mbean">: it scans the application only
+// when told to. This program watches the directories it is given (inotify, through WatchService)
+// and, once a burst of changes has gone quiet, calls the FileNotification MBean's
+// processApplicationChanges. It reaches the server's JVM through the attach API (same user, same
+// container): no JMX port and no extra Liberty feature.
+//
+//   java LibertyChangeNotifier.java DIRECTORY...
+
+import com.sun.tools.attach.VirtualMachine;
+import com.sun.tools.attach.VirtualMachineDescriptor;
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.time.LocalTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+
+public final class LibertyChangeNotifier {
+
+    private static final String SERVER_JAR = "ws-server.jar";
+    private static final String FILE_NOTIFICATION =
+            "WebSphere:service=com.ibm.ws.kernel.filemonitor.FileNotificationMBean";
+    // javac writes one compile's classes within a few milliseconds of each other: one call
+    // for the burst (Liberty merges calls 200 ms apart anyway, before it restarts the app).
+    private static final long QUIET_MILLIS = 15;
+    // How often a directory that does not exist yet (a fresh target/ volume) is looked for.
+    private static final long ABSENT_RETRY_MILLIS = 500;
+
+    private final List<Path> roots;
+    private final WatchService watcher;
+    private final Map<WatchKey, Path> watched = new HashMap<>();
+    private JMXConnector connector;
+    private MBeanServerConnection server;
+
+    private LibertyChangeNotifier(List<Path> roots) throws IOException {
+        this.roots = roots;
+        this.watcher = FileSystems.getDefault().newWatchService();
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            System.err.println("usage: java LibertyChangeNotifier.java DIRECTORY...");
+            System.exit(2);
+        }
+        List<Path> roots = new ArrayList<>();
+        for (String arg : args) {
+            roots.add(Path.of(arg).toAbsolutePath().normalize());
+        }
+        new LibertyChangeNotifier(roots).run();
+    }
+
+    private void run() throws InterruptedException {
+        log("watching " + roots + "; the server scans the application when told (updateTrigger=mbean)");
+        while (true) {
+            watchRootsThatExist();
+            WatchKey key = watcher.poll(ABSENT_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            if (key == null) {
+                continue;
+            }
+            handle(key);
+            while ((key = watcher.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS)) != null) {
+                handle(key);
+            }
+            tellServer();
+        }
+    }
+
+    // Roots are watched with every directory below them; a root that is missing (or was
+    // deleted) is looked for again on every turn.
+    private void watchRootsThatExist() {
+        for (Path root : roots) {
+            if (!watched.containsValue(root) && Files.isDirectory(root)) {
+                watchTree(root);
+            }
+        }
+    }
+
+    private void watchTree(Path top) {
+        try (Stream<Path> paths = Files.walk(top)) {
+            paths.filter(Files::isDirectory).forEach(directory -> {
+                try {
+                    watched.put(directory.register(watcher, StandardWatchEventKinds.ENTRY_CREATE,
+                            StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE), directory);
+                } catch (IOException e) {
+                    log("cannot watch " + directory + ": " + e);
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            log("cannot walk " + top + ": " + e);
+        }
+    }
+
+    // A new directory (a new package) is watched too; a deleted one is forgotten.
+    private void handle(WatchKey key) {
+        Path directory = watched.get(key);
+        for (WatchEvent<?> event : key.pollEvents()) {
+            if (directory != null && event.kind() == StandardWatchEventKinds.ENTRY_CREATE) {
+                Path created = directory.resolve((Path) event.context());
+                if (Files.isDirectory(created)) {
+                    watchTree(created);
+                }
+            }
+        }
+        if (!key.reset()) {
+            watched.remove(key);
+        }
+    }
+
+    // A failed call is retried once on a new connection (the server may have been restarted
+    // by dev mode, with a new JVM); a server that is not up yet scans everything when it starts.
+    private void tellServer() {
+        Exception failure = null;
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try {
+                if (server == null) {
+                    connect();
+                }
+                server.invoke(new ObjectName(FILE_NOTIFICATION), "processApplicationChanges", null, null);
+                return;
+            } catch (Exception e) {
+                failure = e;
+                disconnect();
+            }
+        }
+        log("could not tell the server about the change (" + failure + "); an application change shows after"
+                + " the server's next start, or after the next change that gets through");
+    }
+
+    private void connect() throws Exception {
+        VirtualMachineDescriptor libertyJvm = VirtualMachine.list().stream()
+                .filter(descriptor -> descriptor.displayName().contains(SERVER_JAR))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no Liberty server JVM (" + SERVER_JAR + ") is running"));
+        VirtualMachine vm = VirtualMachine.attach(libertyJvm);
+        String address;
+        try {
+            address = vm.startLocalManagementAgent();
+        } finally {
+            vm.detach();
+        }
+        connector = JMXConnectorFactory.connect(new JMXServiceURL(address));
+        server = connector.getMBeanServerConnection();
+    }
+
+    private void disconnect() {
+        if (connector != null) {
+            try {
+                connector.close();
+            } catch (IOException ignored) {
+                // The connection is being dropped either way.
+            }
+        }
+        connector = null;
+        server = null;
+    }
+
+    private static void log(String message) {
+        System.out.println("[notifier] " + LocalTime.now().withNano(0) + " " + message);
+    }
+}
