@@ -225,6 +225,29 @@ containers_are_hardened() {
   echo "read-only, unprivileged, cap_drop ALL and none added, no-new-privileges, memory and pids limits, unless-stopped"
 }
 
+# liberty_message_ms ID: the epoch milliseconds of the last Liberty message ID in the app's log
+# (read from stdin: JSON lines, as dev mode prints them or bare).
+liberty_message_ms() {
+  local datetime
+  datetime=$(grep -F "\"ibm_messageId\":\"$1\"" | tail -n 1 |
+    sed -n 's/.*"ibm_datetime":"\([^"]*\)".*/\1/p')
+  [[ -n $datetime ]] && date -d "$datetime" +%s%3N
+}
+
+# The app opened its HTTP port within 2 s of the application's start (CWWKZ0001I, then
+# CWWKO0219I). Liberty looks up the name of 0.0.0.0 there; on the internal network, where no DNS
+# server answers, only the app container's hosts entry keeps that from waiting out the
+# resolver's timeouts (10 s).
+app_port_opened_promptly() {
+  local logs started listening
+  logs=$(docker logs app 2>&1)
+  started=$(liberty_message_ms CWWKZ0001I <<<"$logs") || true
+  listening=$(liberty_message_ms CWWKO0219I <<<"$logs") || true
+  [[ -n $started && -n $listening ]] || { echo "no CWWKZ0001I or CWWKO0219I in the app's log"; return 1; }
+  echo "$((listening - started)) ms from the application's start to the open port"
+  ((listening - started < 2000))
+}
+
 # edge_checks: the edge's checks, in one list, against whichever stack serves localhost.
 edge_checks() {
   check "HTTPS 200 with the quote and real forwarding headers" quote_page_is_right
@@ -239,4 +262,5 @@ edge_checks() {
   check "protocols: TLS 1.0 and 1.1 refused" only_tls12_and_tls13_offered
   check "HSTS for at least a year" hsts_is_a_year_or_more
   check "containers: read-only, no capabilities, no-new-privileges, limits, restart" containers_are_hardened
+  check "the app opened its port within 2 s of its start (no name lookup waiting on DNS)" app_port_opened_promptly
 }
