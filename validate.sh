@@ -11,10 +11,10 @@
 #   -k   keep the stack running afterwards (default: stop and remove its containers)
 #   -c   also clear the stack's volumes (build output, Maven repository) before and after
 #
-# The hot-reload check edits the quote in app/src/main/java/com/example/app/QuoteResource.java
-# and puts it back on every exit it can catch (Ctrl-C and kill included); validate.sh refuses
-# to start while that file lacks the committed quote (a run killed outright left it edited),
-# and says how to restore it.
+# The hot-reload checks edit the quote in app/src/main/java/com/example/app/QuoteResource.java
+# (once so that it does not compile) and src-liberty/server.xml, and put them back on every exit
+# they can catch (Ctrl-C and kill included); validate.sh refuses to start while either holds an
+# edit of its own (a run killed outright left it there), and says how to restore it.
 #
 # Needs: docker (engine 20.10 or newer), docker-compose (1.29) or Compose v2, curl, openssl,
 # and testssl.sh unless -s. It touches only this project's containers, images and volumes.
@@ -25,6 +25,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 readonly QUOTE_FILE=app/src/main/java/com/example/app/QuoteResource.java
+readonly SERVER_XML=src-liberty/server.xml
+readonly SERVER_XML_EDIT=validate.edit   # the variable that the server.xml check adds
 readonly QUOTE="It's easier to ask forgiveness than it is to get permission."
 readonly CERT=nginx/files/localhost.crt
 readonly KEY=nginx/files/localhost.key
@@ -40,6 +42,7 @@ skip_tls_scan=false
 keep_stack=false
 clear_volumes=()
 quote_backup=""
+server_xml_backup=""
 
 usage() {
   awk 'NR > 1 && /^set /{exit} NR > 1' "$0" | sed 's/^# \{0,1\}//'
@@ -92,32 +95,43 @@ testssl_command() {
   command -v testssl 2>/dev/null || command -v testssl.sh 2>/dev/null
 }
 
-# The hot-reload check replaces the quote and needs it there to begin with.
-refuse_modified_quote() {
+# The hot-reload checks replace the quote and need it there to begin with; their server.xml
+# edit must not be there.
+refuse_edited_sources() {
   if ! grep -qF "$QUOTE" "$QUOTE_FILE"; then
     echo "validate.sh: $QUOTE_FILE does not hold the quote \"$QUOTE\"" >&2
     echo "validate.sh: (a run killed outright leaves its edit behind). Restore the file with" >&2
     echo "validate.sh:   git checkout -- $QUOTE_FILE" >&2
     exit 2
   fi
+  if grep -qF "$SERVER_XML_EDIT" "$SERVER_XML"; then
+    echo "validate.sh: $SERVER_XML holds the variable $SERVER_XML_EDIT that a run killed outright left behind." >&2
+    echo "validate.sh: Restore the file with   git checkout -- $SERVER_XML" >&2
+    exit 2
+  fi
 }
 
-# A copy taken before any check runs, put back by restore_quote on every exit the traps catch.
-back_up_quote() {
+# Copies of the files that the dev-mode checks edit, taken before any check runs: put back after
+# each of those checks (restore_edited_files) and on every exit the traps catch.
+back_up_edited_files() {
   quote_backup=$(mktemp)
   cp "$QUOTE_FILE" "$quote_backup"
+  server_xml_backup=$(mktemp)
+  cp "$SERVER_XML" "$server_xml_backup"
 }
 
-restore_quote() {
+restore_edited_files() {
   if [[ -n $quote_backup ]]; then
     cmp -s "$quote_backup" "$QUOTE_FILE" || cp "$quote_backup" "$QUOTE_FILE"
-    rm -f "$quote_backup"
-    quote_backup=""
+  fi
+  if [[ -n $server_xml_backup ]]; then
+    cmp -s "$server_xml_backup" "$SERVER_XML" || cp "$server_xml_backup" "$SERVER_XML"
   fi
 }
 
 clean_up() {
-  restore_quote
+  restore_edited_files
+  rm -f "$quote_backup" "$server_xml_backup"
   docker rm -f "$PRODUCTION_CONTAINER" >/dev/null 2>&1 || true
   if [[ $keep_stack == false ]]; then
     compose down "${clear_volumes[@]}" --remove-orphans >/dev/null 2>&1 || true
@@ -173,14 +187,66 @@ hot_reload_shows_an_edit() {
   sed -i "s/$QUOTE/$marker/" "$QUOTE_FILE"
   started=$SECONDS
   if ! wait_until "$RELOAD_TIMEOUT" 1 grep_page "$marker"; then
-    restore_quote
+    restore_edited_files
     echo "'$marker' not served within ${RELOAD_TIMEOUT}s"
     return 1
   fi
   local shown_after=$((SECONDS - started))
-  restore_quote
+  restore_edited_files
   wait_until "$RELOAD_TIMEOUT" 1 grep_page "$QUOTE" || { echo "the restored quote was not served again"; return 1; }
   echo "served about ${shown_after}s after the edit, and restored"
+}
+
+app_log_since() {
+  docker logs --since "$1" app 2>&1
+}
+
+compilation_failed_since() {
+  app_log_since "$1" | grep -F 'Source compilation had errors' >/dev/null
+}
+
+# A quote that does not compile: dev mode reports it, and the last good version goes on serving.
+compile_error_keeps_the_last_good_version() {
+  local since
+  since=$(date +%s)
+  sed -i "s/$QUOTE/Unterminated/; s/Unterminated\";/Unterminated;/" "$QUOTE_FILE"
+  grep -qF 'Unterminated;' "$QUOTE_FILE" || { restore_edited_files; echo "the quote line did not take the broken edit"; return 1; }
+  if ! wait_until "$RELOAD_TIMEOUT" 1 compilation_failed_since "$since"; then
+    restore_edited_files
+    echo "no 'Source compilation had errors' in the app's log within ${RELOAD_TIMEOUT}s"
+    return 1
+  fi
+  # Served after the failure was reported, and again once Liberty had time to act on anything.
+  if ! grep_page "$QUOTE" || ! sleep 2 || ! grep_page "$QUOTE"; then
+    restore_edited_files
+    echo "the last good quote was not served after the compile error"
+    return 1
+  fi
+  restore_edited_files
+  wait_until "$RELOAD_TIMEOUT" 1 grep_page "$QUOTE" || { echo "not served after the fix"; return 1; }
+  echo "reported, the last good quote served, then the fix compiled"
+}
+
+configuration_updated_since() {
+  app_log_since "$1" | grep -F 'CWWKG0017I' >/dev/null
+}
+
+# A functional edit of server.xml (one more variable) is applied by the running server.
+server_xml_edit_is_applied() {
+  local since
+  since=$(date +%s)
+  sed -i 's|</server>|    <variable name="'"$SERVER_XML_EDIT"'" defaultValue="'"$since"'"/>\n</server>|' "$SERVER_XML"
+  grep -qF "$SERVER_XML_EDIT" "$SERVER_XML" || { restore_edited_files; echo "server.xml did not take the edit"; return 1; }
+  if ! wait_until "$RELOAD_TIMEOUT" 1 configuration_updated_since "$since"; then
+    restore_edited_files
+    echo "no CWWKG0017I (configuration updated) in the app's log within ${RELOAD_TIMEOUT}s"
+    return 1
+  fi
+  since=$(date +%s)
+  restore_edited_files
+  wait_until "$RELOAD_TIMEOUT" 1 configuration_updated_since "$since" || { echo "the restored server.xml was not applied"; return 1; }
+  grep_page "$QUOTE" || { echo "the quote was not served after the configuration updates"; return 1; }
+  echo "applied (CWWKG0017I), restored and applied again"
 }
 
 grep_page() {
@@ -339,8 +405,8 @@ build_production_image() {
 main() {
   parse_arguments "$@"
   require_tools
-  refuse_modified_quote
-  back_up_quote
+  refuse_edited_sources
+  back_up_edited_files
   trap clean_up EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM HUP
@@ -353,6 +419,8 @@ main() {
       check "testssl.sh finds nothing at MEDIUM or worse" tls_scan_finds_nothing
     fi
     check "hot reload: an edit of the quote shows at https://localhost/" hot_reload_shows_an_edit
+    check "hot reload: a compile error is reported and the last good version served" compile_error_keeps_the_last_good_version
+    check "hot reload: an edit of server.xml is applied" server_xml_edit_is_applied
     check "the app is unreachable from the host" app_unreachable_from_host
     check "nginx reaches the app on the internal network" nginx_reaches_app_by_name
     check "a stop of nginx writes its buffered access log out" stop_keeps_nginx_log
