@@ -1,14 +1,16 @@
-// Dev mode only (app/Dockerfile's dev stage): tells the dev-mode Liberty server that the
-// application changed the moment dev mode has written it, instead of leaving it to Liberty's
-// polled application monitor, which acts only after two clean rescans 100 ms apart (hard-coded).
+// Dev mode only (app/Dockerfile's dev stage): restarts the application the moment dev mode has
+// written its recompiled classes, instead of leaving that to Liberty's application monitor. Polled,
+// the monitor acts after two clean rescans 100 ms apart; told through the FileNotification MBean,
+// its update queue still waits 200 ms (both hard-coded in Liberty 26.0.0.3).
 //
-// The server runs with <applicationMonitor updateTrigger="mbean">: it scans the application only
-// when told to. This program watches the directories it is given (inotify, through WatchService)
-// and, once a burst of changes has gone quiet, calls the FileNotification MBean's
-// processApplicationChanges. It reaches the server's JVM through the attach API (same user, same
-// container): no JMX port and no extra Liberty feature.
+// The server runs with <applicationMonitor updateTrigger="mbean">, so it never acts on its own.
+// This program watches the directories it is given (inotify, through WatchService) and, once a
+// burst of changes has gone quiet, calls the application's MBean `restart`: a new class loader
+// reads the classes as they are on disk, new and deleted ones included. An application with no
+// MBean (not installed yet) is left to the monitor: processApplicationChanges. The server's JVM is
+// reached through the attach API (same user, same container): no JMX port, no extra feature.
 //
-//   java LibertyChangeNotifier.java DIRECTORY...
+//   java LibertyChangeNotifier APPLICATION DIRECTORY...
 
 import com.sun.tools.attach.VirtualMachine;
 import com.sun.tools.attach.VirtualMachineDescriptor;
@@ -27,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import javax.management.InstanceNotFoundException;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
@@ -38,37 +41,40 @@ public final class LibertyChangeNotifier {
     private static final String SERVER_JAR = "ws-server.jar";
     private static final String FILE_NOTIFICATION =
             "WebSphere:service=com.ibm.ws.kernel.filemonitor.FileNotificationMBean";
-    // javac writes one compile's classes within a few milliseconds of each other: one call
-    // for the burst (Liberty merges calls 200 ms apart anyway, before it restarts the app).
+    private static final String APPLICATION_MBEAN = "WebSphere:service=com.ibm.websphere.application.ApplicationMBean,name=";
+    // javac writes one compile's classes within a few milliseconds of each other: one restart
+    // for the burst.
     private static final long QUIET_MILLIS = 15;
     // How often a directory that does not exist yet (a fresh target/ volume) is looked for.
     private static final long ABSENT_RETRY_MILLIS = 500;
 
+    private final ObjectName application;
     private final List<Path> roots;
     private final WatchService watcher;
     private final Map<WatchKey, Path> watched = new HashMap<>();
     private JMXConnector connector;
     private MBeanServerConnection server;
 
-    private LibertyChangeNotifier(List<Path> roots) throws IOException {
+    private LibertyChangeNotifier(ObjectName application, List<Path> roots) throws IOException {
+        this.application = application;
         this.roots = roots;
         this.watcher = FileSystems.getDefault().newWatchService();
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0) {
-            System.err.println("usage: java LibertyChangeNotifier.java DIRECTORY...");
+        if (args.length < 2) {
+            System.err.println("usage: java LibertyChangeNotifier APPLICATION DIRECTORY...");
             System.exit(2);
         }
         List<Path> roots = new ArrayList<>();
-        for (String arg : args) {
-            roots.add(Path.of(arg).toAbsolutePath().normalize());
+        for (String directory : List.of(args).subList(1, args.length)) {
+            roots.add(Path.of(directory).toAbsolutePath().normalize());
         }
-        new LibertyChangeNotifier(roots).run();
+        new LibertyChangeNotifier(new ObjectName(APPLICATION_MBEAN + args[0]), roots).run();
     }
 
     private void run() throws InterruptedException {
-        log("watching " + roots + "; the server scans the application when told (updateTrigger=mbean)");
+        log("watching " + roots + "; a change restarts " + application.getKeyProperty("name"));
         while (true) {
             watchRootsThatExist();
             WatchKey key = watcher.poll(ABSENT_RETRY_MILLIS, TimeUnit.MILLISECONDS);
@@ -125,7 +131,7 @@ public final class LibertyChangeNotifier {
     }
 
     // A failed call is retried once on a new connection (the server may have been restarted
-    // by dev mode, with a new JVM); a server that is not up yet scans everything when it starts.
+    // by dev mode, with a new JVM); a server that is not up yet reads everything when it starts.
     private void tellServer() {
         Exception failure = null;
         for (int attempt = 0; attempt < 2; attempt++) {
@@ -133,7 +139,11 @@ public final class LibertyChangeNotifier {
                 if (server == null) {
                     connect();
                 }
-                server.invoke(new ObjectName(FILE_NOTIFICATION), "processApplicationChanges", null, null);
+                try {
+                    server.invoke(application, "restart", null, null);
+                } catch (InstanceNotFoundException notInstalled) {
+                    server.invoke(new ObjectName(FILE_NOTIFICATION), "processApplicationChanges", null, null);
+                }
                 return;
             } catch (Exception e) {
                 failure = e;

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The dev stage's command: Liberty dev mode (recompiles and redeploys on every source change; no
-# debug port, no tests on change), and beside it the notifier that tells the server of each
-# recompile at once (LibertyChangeNotifier.java: updateTrigger=mbean, no 2 x 100 ms rescans).
+# debug port, no tests on change), and beside it the notifier that restarts the application at
+# each recompile (LibertyChangeNotifier.java), with Liberty's own monitor idle (updateTrigger=mbean).
 # Faster than dev mode's defaults: compile 0.1 s after a change (not 0.5 s), and no feature
 # check at each start (2.5 s): the runtime is openliberty-runtime, which holds every feature.
 # DEV_POLLING=true, for bind mounts that deliver no change events (Docker Desktop on macOS or
@@ -20,7 +20,7 @@ case "${DEV_POLLING:-false}" in
     # started again if it ever ends: without it no change would reach the server.
     while true; do
       java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx16m -Xss512k -cp /opt/dev-mode LibertyChangeNotifier \
-        /workspace/target/classes /workspace/app/src/main/webapp || true
+        app /workspace/target/classes /workspace/app/src/main/webapp || true
       echo "[notifier] ended; starting it again in 1 s" >&2
       sleep 1
     done &
