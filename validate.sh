@@ -197,21 +197,13 @@ hot_reload_shows_an_edit() {
   echo "served about ${shown_after}s after the edit, and restored"
 }
 
-app_log_since() {
-  docker logs --since "$1" app 2>&1
-}
-
-compilation_failed_since() {
-  app_log_since "$1" | grep -F 'Source compilation had errors' >/dev/null
-}
-
 # A quote that does not compile: dev mode reports it, and the last good version goes on serving.
 compile_error_keeps_the_last_good_version() {
   local since
   since=$(date +%s)
   sed -i "s/$QUOTE/Unterminated/; s/Unterminated\";/Unterminated;/" "$QUOTE_FILE"
   grep -qF 'Unterminated;' "$QUOTE_FILE" || { restore_edited_files; echo "the quote line did not take the broken edit"; return 1; }
-  if ! wait_until "$RELOAD_TIMEOUT" 1 compilation_failed_since "$since"; then
+  if ! wait_until "$RELOAD_TIMEOUT" 1 logged app 'Source compilation had errors' "$since"; then
     restore_edited_files
     echo "no 'Source compilation had errors' in the app's log within ${RELOAD_TIMEOUT}s"
     return 1
@@ -227,24 +219,20 @@ compile_error_keeps_the_last_good_version() {
   echo "reported, the last good quote served, then the fix compiled"
 }
 
-configuration_updated_since() {
-  app_log_since "$1" | grep -F 'CWWKG0017I' >/dev/null
-}
-
 # A functional edit of server.xml (one more variable) is applied by the running server.
 server_xml_edit_is_applied() {
   local since
   since=$(date +%s)
   sed -i 's|</server>|    <variable name="'"$SERVER_XML_EDIT"'" defaultValue="'"$since"'"/>\n</server>|' "$SERVER_XML"
   grep -qF "$SERVER_XML_EDIT" "$SERVER_XML" || { restore_edited_files; echo "server.xml did not take the edit"; return 1; }
-  if ! wait_until "$RELOAD_TIMEOUT" 1 configuration_updated_since "$since"; then
+  if ! wait_until "$RELOAD_TIMEOUT" 1 logged app CWWKG0017I "$since"; then
     restore_edited_files
     echo "no CWWKG0017I (configuration updated) in the app's log within ${RELOAD_TIMEOUT}s"
     return 1
   fi
   since=$(date +%s)
   restore_edited_files
-  wait_until "$RELOAD_TIMEOUT" 1 configuration_updated_since "$since" || { echo "the restored server.xml was not applied"; return 1; }
+  wait_until "$RELOAD_TIMEOUT" 1 logged app CWWKG0017I "$since" || { echo "the restored server.xml was not applied"; return 1; }
   grep_page "$QUOTE" || { echo "the quote was not served after the configuration updates"; return 1; }
   echo "applied (CWWKG0017I), restored and applied again"
 }

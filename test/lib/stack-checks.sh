@@ -87,9 +87,10 @@ liberty_resolves_the_client() {
   echo "peer $nginx_address, client $client"
 }
 
-# logged CONTAINER TEXT: the container's output (stdout and stderr) holds TEXT.
+# logged CONTAINER TEXT [SINCE]: the container's output (stdout and stderr) holds TEXT; with
+# SINCE (a Unix time), in what it wrote since then.
 logged() {
-  docker logs "$1" 2>&1 | grep -F "$2" >/dev/null
+  docker logs ${3:+--since "$3"} "$1" 2>&1 | grep -F "$2" >/dev/null
 }
 
 # nginx's access record and the app's log carry the same request id, nginx's own: a client's
