@@ -135,7 +135,7 @@ run_pod() {
 }
 
 container_address() {
-  docker inspect --format "{{(index .NetworkSettings.Networks \"$NETWORK\").IPAddress}}" "$PREFIX$1"
+  address_on "$NETWORK" "$PREFIX$1"
 }
 
 # What process 1 of the container runs as, from the kernel: uid, gid, effective capabilities,

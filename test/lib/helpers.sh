@@ -150,6 +150,11 @@ compose() {
   fi
 }
 
+# address_on NETWORK CONTAINER: the container's IPv4 address on that network.
+address_on() {
+  docker inspect --format "{{(index .NetworkSettings.Networks \"$1\").IPAddress}}" "$2"
+}
+
 container_running() {
   [[ $(docker inspect --format '{{.State.Running}}' "$1" 2>/dev/null) == true ]]
 }

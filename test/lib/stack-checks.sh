@@ -79,7 +79,7 @@ liberty_resolves_the_client() {
   page=$(curl --silent --fail --max-time 10 --cacert "$EDGE_CA" "https://localhost/?$marker") || return 1
   client=$(sed -n 's/^X-Real-IP: //p' <<<"$page")
   network=$(docker inspect --format '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}}{{end}}' app)
-  nginx_address=$(docker inspect --format "{{(index .NetworkSettings.Networks \"$network\").IPAddress}}" nginx)
+  nginx_address=$(address_on "$network" nginx)
   wait_until 10 1 logged app "$marker" || { echo "no access log entry for ?$marker"; return 1; }
   entry=$(docker logs app 2>&1 | grep -F "$marker" | tail -n 1)
   [[ $entry == *"\"ibm_remoteHost\":\"$nginx_address\""* && $entry == *"\"ibm_remoteIP\":\"$client\""* ]] ||

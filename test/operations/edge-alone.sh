@@ -56,7 +56,7 @@ refused_with_remedy() {
 # The certificate nginx serves on its own address: the operator's.
 serves_fingerprint() {
   local address served
-  address=$(docker inspect --format "{{(index .NetworkSettings.Networks \"$NETWORK\").IPAddress}}" "$PREFIX$1")
+  address=$(address_on "$NETWORK" "$PREFIX$1")
   served=$(timeout 10 openssl s_client -connect "$address:443" -servername localhost </dev/null 2>/dev/null |
     openssl x509 -noout -fingerprint -sha256 2>/dev/null | sed 's/.*=//')
   equals "$2" "$served"

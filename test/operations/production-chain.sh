@@ -71,7 +71,7 @@ fallback_while_stopped() {
 }
 
 app_address() {
-  docker inspect --format '{{(index .NetworkSettings.Networks "quote-backend").IPAddress}}' app
+  address_on quote-backend app
 }
 
 # The app recreated while another container holds its old address: nginx follows the name.

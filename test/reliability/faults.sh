@@ -344,7 +344,7 @@ broken_reload_keeps_serving() {
     --sysctl net.ipv4.ip_unprivileged_port_start=0 -v "$dir:/etc/nginx:ro" quote-nginx:latest >/dev/null
   docker network connect "$(edge_network)" "$PROBE_CONTAINER"
   docker start "$PROBE_CONTAINER" >/dev/null
-  address=$(docker inspect --format "{{(index .NetworkSettings.Networks \"$(edge_network)\").IPAddress}}" "$PROBE_CONTAINER")
+  address=$(address_on "$(edge_network)" "$PROBE_CONTAINER")
   if ! wait_until 20 0.5 probe_serves "$address"; then
     fail "a second nginx from the image: expected 200 at $address, got $(status https://localhost/ --resolve "localhost:443:$address")"
     return
