@@ -355,7 +355,7 @@ production_build_warms_the_app() {
 build_verbose_production() {
   local log=$1
   shift
-  docker build --progress=plain --build-arg VERBOSE=true "$@" -f app/Dockerfile -t "$WARM_UP_IMAGE" . >"$log" 2>&1
+  build_app_image --progress=plain --build-arg VERBOSE=true "$@" -t "$WARM_UP_IMAGE" >"$log" 2>&1
 }
 
 configure_step_cached() {
@@ -387,7 +387,7 @@ production_is_healthy() {
 
 build_production_image() {
   echo "== Building the production image ($PRODUCTION_IMAGE)"
-  docker build --quiet -f app/Dockerfile -t "$PRODUCTION_IMAGE" . >/dev/null
+  build_app_image --quiet -t "$PRODUCTION_IMAGE" >/dev/null
 }
 
 main() {

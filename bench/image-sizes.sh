@@ -18,7 +18,7 @@ as_size() { awk -v b="$1" 'BEGIN { if (b < 1e6) printf "%.1f kB", b / 1e3; else 
 
 base_of() {
   case $1 in
-    "$DEV_IMAGE") sed -n 's/^ARG MAVEN_IMAGE=//p' "$REPO_ROOT/app/Dockerfile" ;;
+    "$DEV_IMAGE") use_base_images && echo "$MAVEN_IMAGE" ;;
     *) docker image inspect --format '{{index .Config.Labels "org.opencontainers.image.base.name"}}' "$1" ;;
   esac
 }
@@ -55,7 +55,7 @@ context_bytes() {
 
 main() {
   local image base size added copied tools found="" bytes instruction
-  for image in "$PRODUCTION_IMAGE" "$NGINX_IMAGE" "$DEV_IMAGE"; do
+  for image in "$PRODUCTION_IMAGE" "$EDGE_IMAGE" "$DEV_IMAGE"; do
     docker image inspect "$image" >/dev/null 2>&1 || die "$image is missing: build it first (rebuild.sh)"
     base=$(base_of "$image")
     size=$(size_bytes "$image")
@@ -76,7 +76,7 @@ main() {
     done < <(own_layers "$image" "$base")
   done
 
-  for image in "$PRODUCTION_IMAGE" "$NGINX_IMAGE"; do
+  for image in "$PRODUCTION_IMAGE" "$EDGE_IMAGE"; do
     tools=$(build_tools_in "$image")
     [[ -z ${tools// /} ]] || found+="$image: $tools"
   done

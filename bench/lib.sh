@@ -14,7 +14,7 @@ readonly BENCH_DIR
 readonly CERT="$REPO_ROOT/nginx/files/localhost.crt"
 readonly KEY="$REPO_ROOT/nginx/files/localhost.key"
 readonly QUOTE_FILE="$REPO_ROOT/app/src/main/java/com/example/app/QuoteResource.java"
-readonly PRODUCTION_IMAGE=quote-service:latest DEV_IMAGE=quote-service:dev NGINX_IMAGE=quote-nginx:latest
+readonly PRODUCTION_IMAGE=quote-service:latest DEV_IMAGE=quote-service:dev EDGE_IMAGE=quote-nginx:latest
 # The bench's own bridge network and container names: never the stack's `app` and `nginx`.
 # BENCH_RUN_NETWORK, set for one call, starts a container on another network of the bench's
 # (proxy-overhead.sh's stand-in for the app has the name `app` on its own network).

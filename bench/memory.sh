@@ -25,7 +25,7 @@ main() {
   trap remove_bench_containers EXIT
   remove_bench_containers
   start_bench_app "$APP"
-  start_bench_nginx "$NGINX" "$CERT" "$KEY" "$NGINX_IMAGE"
+  start_bench_nginx "$NGINX" "$CERT" "$KEY" "$EDGE_IMAGE"
   nginx_address=$(container_address "$NGINX")
   wait_until 120 0.2 nginx_answers "$nginx_address" || die "the app did not answer through nginx within 120 s"
   heap=$(max_heap_mib)

@@ -91,8 +91,10 @@ wrk_run() {
 
 # The peers' image: Debian 13's haproxy and caddy packages on the Debian 13 base.
 build_peer_image() {
-  docker build -q -t "$PEER_IMAGE" - >/dev/null <<'DOCKERFILE'
-FROM debian:13.2-slim
+  use_base_images
+  docker build -q --build-arg DEBIAN_IMAGE -t "$PEER_IMAGE" - >/dev/null <<'DOCKERFILE'
+ARG DEBIAN_IMAGE
+FROM ${DEBIAN_IMAGE}
 RUN set -eux; \
     apt-get update; \
     apt-get install -y --no-install-recommends haproxy caddy; \
@@ -135,29 +137,29 @@ start_sides() {
     SIDE_URL[a]="http://$(container_address "$APP"):8000/"
   fi
   if runs c; then
-    start_bench_nginx "$NGINX" "$CERT" "$KEY" "$NGINX_IMAGE"
+    start_bench_nginx "$NGINX" "$CERT" "$KEY" "$EDGE_IMAGE"
     SIDE_URL[c]=$(tls_url "$NGINX")
   fi
   if runs b; then
     start_bench_nginx "$STATIC" "$CERT" "$KEY" \
       -v "$BENCH_DIR/nginx-static-ceiling.conf:/etc/nginx/static-ceiling.conf:ro" \
-      "$NGINX_IMAGE" nginx -c /etc/nginx/static-ceiling.conf -g 'daemon off;'
+      "$EDGE_IMAGE" nginx -c /etc/nginx/static-ceiling.conf -g 'daemon off;'
     SIDE_URL[b]=$(tls_url "$STATIC")
   fi
   if runs d e; then
     BENCH_RUN_NETWORK=$STANDIN_NETWORK start_bench_nginx "$STANDIN" "$CERT" "$KEY" --network-alias app \
       -v "$BENCH_DIR/nginx-standin-app.conf:/etc/nginx/standin-app.conf:ro" \
-      "$NGINX_IMAGE" nginx -c /etc/nginx/standin-app.conf -g 'daemon off;'
+      "$EDGE_IMAGE" nginx -c /etc/nginx/standin-app.conf -g 'daemon off;'
     SIDE_URL[d]="http://$(container_address "$STANDIN"):8000/"
     wait_until 30 0.2 app_answers "$(container_address "$STANDIN")" || die "the stand-in did not answer within 30 s"
   fi
   if runs e; then
-    BENCH_RUN_NETWORK=$STANDIN_NETWORK start_bench_nginx "$STANDIN_PROXY" "$CERT" "$KEY" "$NGINX_IMAGE"
+    BENCH_RUN_NETWORK=$STANDIN_NETWORK start_bench_nginx "$STANDIN_PROXY" "$CERT" "$KEY" "$EDGE_IMAGE"
     SIDE_URL[e]=$(tls_url "$STANDIN_PROXY")
   fi
   if runs f g; then
     log "the peers' image (Debian 13's haproxy and caddy)"
-    build_peer_image || die "could not build $PEER_IMAGE from debian:13.2-slim"
+    build_peer_image || die "could not build $PEER_IMAGE from $DEBIAN_IMAGE"
   fi
   if runs f; then
     start_peer "$HAPROXY" haproxy "$BENCH_DIR/haproxy.cfg" /etc/haproxy/haproxy.cfg \
@@ -171,7 +173,7 @@ start_sides() {
   fi
   if runs v; then
     mapfile -t mounts < <(variant_mounts)
-    start_bench_nginx "$VARIANT" "$CERT" "$KEY" "${mounts[@]}" "$NGINX_IMAGE"
+    start_bench_nginx "$VARIANT" "$CERT" "$KEY" "${mounts[@]}" "$EDGE_IMAGE"
     SIDE_URL[v]=$(tls_url "$VARIANT")
   fi
   local side address
@@ -265,7 +267,7 @@ ceiling() { awk -v x="$1" -v y="$2" 'BEGIN { printf "%.0f", 1 / (1 / x + 1 / y) 
 # The versions compared, from the images.
 versions_text() {
   local text
-  text="nginx $(docker run --rm --entrypoint nginx "$NGINX_IMAGE" -v 2>&1 | sed 's/.*nginx\///')"
+  text="nginx $(docker run --rm --entrypoint nginx "$EDGE_IMAGE" -v 2>&1 | sed 's/.*nginx\///')"
   if runs f g; then
     text+=", $(docker run --rm "$PEER_IMAGE" dpkg-query -W -f '${Package} ${Version}, ' haproxy caddy)"
     text="${text%, } (Debian 13's packages)"

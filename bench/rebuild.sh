@@ -25,7 +25,7 @@ timed_ms() {
 build_production() {
   local -a options=()
   [[ $1 != cold ]] || options=(--no-cache)
-  (cd "$REPO_ROOT" && docker build --quiet -f app/Dockerfile -t "$PRODUCTION_IMAGE" "${options[@]}" .)
+  build_app_image --quiet -t "$PRODUCTION_IMAGE" "${options[@]}"
 }
 
 # A run killed outright leaves its comment line behind: refuse, and say how to restore the file.

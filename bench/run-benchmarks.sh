@@ -35,8 +35,8 @@ check_prerequisites() {
   command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 ||
     die "neither docker-compose nor Compose v2 is installed"
   docker info >/dev/null 2>&1 || die "no Docker engine answers (test/engine/start-docker-engine.sh starts one)"
-  for image in debian:13.2-slim "$(sed -n 's/^ARG MAVEN_IMAGE=//p' "$REPO_ROOT/app/Dockerfile")" \
-    "$(sed -n 's/^ARG LIBERTY_IMAGE=//p' "$REPO_ROOT/app/Dockerfile")"; do
+  use_base_images
+  for image in "$DEBIAN_IMAGE" "$MAVEN_IMAGE" "$LIBERTY_IMAGE"; do
     docker image inspect "$image" >/dev/null 2>&1 || docker pull "$image" >/dev/null 2>&1 ||
       die "base image $image is missing and cannot be pulled (test/fixtures/build-base-images.sh)"
   done

@@ -87,8 +87,8 @@ main() {
   make_rsa_keypair
   # nginx resolves its upstream `app` at start: the app must exist on the network.
   start_bench_app "$APP"
-  start_bench_nginx "$ECDSA" "$CERT" "$KEY" "$NGINX_IMAGE"
-  start_bench_nginx "$RSA" "$RSA_DIR/rsa.crt" "$RSA_DIR/rsa.key" "$NGINX_IMAGE"
+  start_bench_nginx "$ECDSA" "$CERT" "$KEY" "$EDGE_IMAGE"
+  start_bench_nginx "$RSA" "$RSA_DIR/rsa.crt" "$RSA_DIR/rsa.key" "$EDGE_IMAGE"
   wait_until 30 0.2 peer_signature_type "$(container_address "$ECDSA")" || die "nginx (ECDSA) did not answer TLS"
   wait_until 30 0.2 peer_signature_type "$(container_address "$RSA")" || die "nginx (RSA) did not answer TLS"
   detail "TLS: signature types seen: $(peer_signature_type "$(container_address "$ECDSA")") (project keypair), $(peer_signature_type "$(container_address "$RSA")") (RSA-2048)"

@@ -37,6 +37,7 @@ main() {
       *) echo "run-all-tests.sh: unknown lane '$lane' in TEST_LANES (host, engine26)" >&2; return 2 ;;
     esac
   done
+  run_part "$REPO_ROOT/test/static/base-images.sh"
   checks_summary all
 }
 

@@ -25,7 +25,6 @@ DIE_STATUS=2
 # shellcheck source=test/lib/helpers.sh
 source test/lib/helpers.sh
 
-readonly LANE_BASE_IMAGE=debian:13.2-slim
 readonly LANE_IMAGE=quote-lane:engine26-compose-v2
 readonly LANE_CONTAINER=quote-lane-engine26
 readonly LANE_VOLUME=quote-lane-engine26-docker
@@ -35,9 +34,9 @@ curl openssl jq wrk nghttp2-client slowhttptest testssl.sh"
 results_dir=$(mktemp -d)
 
 build_lane_image() {
-  log "building $LANE_IMAGE FROM $LANE_BASE_IMAGE"
+  log "building $LANE_IMAGE FROM $DEBIAN_IMAGE"
   DOCKER_BUILDKIT=1 docker build -q -t "$LANE_IMAGE" - >/dev/null <<DOCKERFILE
-FROM $LANE_BASE_IMAGE
+FROM $DEBIAN_IMAGE
 LABEL org.opencontainers.image.title="quote-lane-engine26" \\
       org.opencontainers.image.description="Docker Engine 26 and Compose v2 from Debian 13, for the quote service's second test lane"
 RUN set -eux; \\
@@ -83,8 +82,9 @@ stop_lane() {
 }
 
 main() {
-  docker image inspect "$LANE_BASE_IMAGE" >/dev/null 2>&1 ||
-    die "$LANE_BASE_IMAGE missing: pull it, or build it with test/fixtures/build-base-images.sh"
+  use_base_images
+  docker image inspect "$DEBIAN_IMAGE" >/dev/null 2>&1 ||
+    die "$DEBIAN_IMAGE missing: pull it, or build it with test/fixtures/build-base-images.sh"
   trap stop_lane EXIT
   build_lane_image
   start_lane

@@ -138,8 +138,10 @@ wait_until() {
 }
 
 # The Compose command: $COMPOSE_COMMAND when set (e.g. "docker compose"), else docker-compose
-# where installed, else Compose v2; always on the repository's compose file.
+# where installed, else Compose v2; always on the repository's compose file, with the base
+# images of use_base_images as its build args.
 compose() {
+  use_base_images
   if [[ -n ${COMPOSE_COMMAND:-} ]]; then
     # shellcheck disable=SC2086 # a command of one or two words
     (cd "${REPO_ROOT:?}" && $COMPOSE_COMMAND "$@")
@@ -159,14 +161,68 @@ container_running() {
   [[ $(docker inspect --format '{{.State.Running}}' "$1" 2>/dev/null) == true ]]
 }
 
-# The images FROM which the project's Dockerfiles build (their ARG defaults).
+# The base images. app/Dockerfile and nginx/Dockerfile name the official images as their ARG
+# defaults (MAVEN_IMAGE, LIBERTY_IMAGE, NGINX_IMAGE), which is what users pull; the tests' own
+# helper images start FROM DEBIAN_IMAGE. Where an official image is absent but the test fixture
+# built in its place is present (test/fixtures/build-base-images.sh), the tests build on the
+# fixture: its name, under FIXTURE_REGISTRY (a reserved .invalid domain), can never pass for an
+# official image nor be pulled, and a release build that is not told otherwise fails to pull the
+# official one instead of building on a stand-in. use_base_images exports the four names, which
+# every build of the tests passes on (compose takes the first three as build args).
+FIXTURE_REGISTRY=test-fixture.invalid
+BASE_IMAGE_ARGS="MAVEN_IMAGE LIBERTY_IMAGE NGINX_IMAGE DEBIAN_IMAGE"
+
+# official_image ARG: the official image that ARG names by default.
+official_image() {
+  case $1 in
+    DEBIAN_IMAGE) echo debian:13.2-slim ;;
+    NGINX_IMAGE) sed -n 's/^ARG NGINX_IMAGE=//p' "${REPO_ROOT:?}/nginx/Dockerfile" ;;
+    *) sed -n "s/^ARG $1=//p" "${REPO_ROOT:?}/app/Dockerfile" ;;
+  esac
+}
+
+# fixture_image OFFICIAL: the name of the fixture that stands in for OFFICIAL.
+fixture_image() {
+  printf '%s/%s\n' "$FIXTURE_REGISTRY" "${1##*/}"
+}
+
+# use_base_images: exports each of BASE_IMAGE_ARGS that is not set yet: the official image when
+# this engine has it, else its fixture when present, else the official name (to be pulled).
+use_base_images() {
+  local arg official
+  for arg in $BASE_IMAGE_ARGS; do
+    [[ -z ${!arg:-} ]] || continue
+    official=$(official_image "$arg")
+    if ! docker image inspect "$official" >/dev/null 2>&1 &&
+      docker image inspect "$(fixture_image "$official")" >/dev/null 2>&1; then
+      official=$(fixture_image "$official")
+    fi
+    export "$arg=$official"
+  done
+}
+
+# The images FROM which the project's Dockerfiles build, as this engine has them.
 base_images() {
-  sed -n 's/^ARG [A-Z_]*IMAGE=//p' "${REPO_ROOT:?}/app/Dockerfile" "${REPO_ROOT:?}/nginx/Dockerfile"
+  use_base_images
+  printf '%s\n' "$MAVEN_IMAGE" "$LIBERTY_IMAGE" "$NGINX_IMAGE"
+}
+
+# build_app_image [DOCKER BUILD OPTIONS...] and build_edge_image [...]: docker build of
+# app/Dockerfile (from the repository's root) and of nginx/, on the base images above.
+build_app_image() {
+  use_base_images
+  (cd "${REPO_ROOT:?}" && DOCKER_BUILDKIT=1 docker build --build-arg MAVEN_IMAGE --build-arg LIBERTY_IMAGE \
+    -f app/Dockerfile "$@" .)
+}
+
+build_edge_image() {
+  use_base_images
+  DOCKER_BUILDKIT=1 docker build --build-arg NGINX_IMAGE "$@" "${REPO_ROOT:?}/nginx"
 }
 
 # curl_http3 ARGS...: curl that speaks HTTP/3 on ngtcp2. This machine's curl when its version
 # names ngtcp2; else curl from Debian 13's backports in a container on the host's network (image
-# built once, FROM debian:13.2-slim), with the repository (and EDGE_CA's folder) mounted at its own path and the
+# built once, FROM DEBIAN_IMAGE), with the repository (and EDGE_CA's folder) mounted at its own path and the
 # caller's working directory, so that file arguments hold. Not Debian 13's own curl 8.14: its
 # HTTP/3 runs on OpenSSL's QUIC client, which stalls on connections of several requests
 # (nginx/DECISIONS.md, HTTP/3) and which curl 8.19 dropped.
@@ -204,8 +260,10 @@ http3_curl_image_present() {
 }
 
 build_http3_curl_image() {
-  DOCKER_BUILDKIT=1 docker build -q -t "$HTTP3_CURL_IMAGE" - >/dev/null <<'DOCKERFILE'
-FROM debian:13.2-slim
+  use_base_images
+  DOCKER_BUILDKIT=1 docker build -q --build-arg DEBIAN_IMAGE -t "$HTTP3_CURL_IMAGE" - >/dev/null <<'DOCKERFILE'
+ARG DEBIAN_IMAGE
+FROM ${DEBIAN_IMAGE}
 RUN set -eux; \
     echo 'deb http://deb.debian.org/debian trixie-backports main' >/etc/apt/sources.list.d/backports.list; \
     apt-get update; \
@@ -234,8 +292,11 @@ generate_keypair() {
 }
 
 # build_production_images: the two images an operator runs, from this checkout (cached layers
-# make a second build take seconds).
+# make a second build take seconds), tagged latest and with the project's version (pom.xml's),
+# which deploy/kubernetes names.
 build_production_images() {
-  DOCKER_BUILDKIT=1 docker build -q -f "${REPO_ROOT:?}/app/Dockerfile" -t quote-service:latest "$REPO_ROOT" >/dev/null &&
-    DOCKER_BUILDKIT=1 docker build -q -t quote-nginx:latest "$REPO_ROOT/nginx" >/dev/null
+  local version
+  version=$(sed -n 's|^  <version>\(.*\)</version>$|\1|p' "${REPO_ROOT:?}/pom.xml")
+  build_app_image -q -t quote-service:latest -t "quote-service:${version:?no project version in pom.xml}" >/dev/null &&
+    build_edge_image -q -t quote-nginx:latest -t "quote-nginx:$version" >/dev/null
 }
