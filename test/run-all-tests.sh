@@ -29,6 +29,7 @@ main() {
   local lane
   echo "== mvn verify: unit tests, Arquillian tests on a real Liberty, the Kubernetes manifests"
   mvn -B verify
+  run_part "$REPO_ROOT/test/static/line-endings.sh"
   run_part "$REPO_ROOT/test/kubernetes/pods-on-docker.sh"
   for lane in $LANES; do
     case $lane in
