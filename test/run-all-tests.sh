@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the unit and Arquillian tests and the Kubernetes manifests' model test (mvn
-# verify); the Kubernetes pods on this machine's Docker under the manifests' constraints
+# verify); renovate.json read by Renovate's own validator (test/static/renovate-config.sh); the
+# Kubernetes pods on this machine's Docker under the manifests' constraints
 # (test/kubernetes/pods-on-docker.sh: the images, not the engine, are under test there); then
 # the tests of the containers (test/run-stack-tests.sh: validate.sh, the security and
 # reliability suite, the production images as an operator runs them) in each lane:
@@ -30,6 +31,7 @@ main() {
   echo "== mvn verify: unit tests, Arquillian tests on a real Liberty, the Kubernetes manifests"
   mvn -B verify
   run_part "$REPO_ROOT/test/static/line-endings.sh"
+  run_part "$REPO_ROOT/test/static/renovate-config.sh"
   run_part "$REPO_ROOT/test/kubernetes/pods-on-docker.sh"
   for lane in $LANES; do
     case $lane in
