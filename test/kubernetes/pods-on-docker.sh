@@ -8,9 +8,10 @@
 #   the pod's user and groups (fsGroup), read-only root, its emptyDir volumes as tmpfs of their
 #   sizeLimit, its capabilities dropped, no-new-privileges (allowPrivilegeEscalation false),
 #   Docker's default seccomp profile (RuntimeDefault), its sysctls, CPU and memory limits, and
-#   its environment with the kubelet's $(VAR) expansion (POD_NAMESPACE from the downward API
-#   is "default"). The Secret becomes a read-only directory of tls.crt and tls.key (the
-#   project's localhost pair) with the Secret volume's mode and the pod's fsGroup.
+#   its hostAliases as hosts entries, its environment with the kubelet's $(VAR) expansion
+#   (POD_NAMESPACE from the downward API is the Deployment's namespace). The Secret becomes a
+#   read-only directory of tls.crt and tls.key (the project's localhost pair) with the Secret
+#   volume's mode and the pod's fsGroup.
 #   One user-defined network stands for the cluster's: the app container answers there to the
 #   name that nginx's APP_UPSTREAM names (the Service's fully qualified name), so nginx runs
 #   with the manifest's value; the host is the node, and reaches each pod at its address.
@@ -20,10 +21,10 @@
 #   container's start, readiness and liveness from the startup probe's success).
 #
 # Needs kubectl (1.20 or newer), jq, curl, Docker and the base images; it builds the images the
-# manifests name (quote-service:latest, quote-nginx:latest) from this checkout. Its containers
-# and network are
-# named quote-k8s-*, removed at every exit. Prints one Pass:/Fail: line per check and ends
-# with `kubernetes: N passed, M failed`; exits non-zero when a check failed.
+# manifests name (quote-service and quote-nginx, tagged with the project's version) from this
+# checkout. Its containers and network are named quote-k8s-*, removed at every exit. Prints one
+# Pass:/Fail: line per check and ends with `kubernetes: N passed, M failed`; exits non-zero when
+# a check failed.
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -33,7 +34,6 @@ source "$REPO_ROOT/test/lib/helpers.sh"
 export PATH="/usr/bin:$PATH"
 
 readonly BASE=deploy/kubernetes
-readonly NAMESPACE=default
 readonly PREFIX=quote-k8s-
 readonly NETWORK=${PREFIX}cluster
 readonly APP=app EDGE=nginx
@@ -67,15 +67,21 @@ jq_pod() {
     | .spec.template.spec | {pod: ., container: .containers[0]} | '"$2" "$OBJECTS"
 }
 
+# The namespace the Deployment is applied to (kustomization.yaml's), its pods' metadata.namespace.
+deployment_namespace() {
+  jq -r --arg deployment "$1" '.[] | select(.kind == "Deployment" and .metadata.name == $deployment)
+    | .metadata.namespace // "default"' "$OBJECTS"
+}
+
 # The container's environment as NAME=VALUE lines, expanded as the kubelet does: $(NAME) takes
-# the value of a variable defined earlier in the list; metadata.namespace is NAMESPACE.
+# the value of a variable defined earlier in the list; metadata.namespace is the Deployment's.
 pod_environment() {
   jq_pod "$1" 'reduce (.container.env // [])[] as $e ({};
       . as $known
       | . + {($e.name): (if $e.valueFrom.fieldRef.fieldPath == "metadata.namespace" then $namespace
                          else reduce ($known | to_entries[]) as $k ($e.value // "";
                            split("$(" + $k.key + ")") | join($k.value)) end)})
-    | to_entries[] | "\(.key)=\(.value)"' --arg namespace "$NAMESPACE"
+    | to_entries[] | "\(.key)=\(.value)"' --arg namespace "$(deployment_namespace "$1")"
 }
 
 # The arguments of `docker run` that the pod's spec declares, one a line (SECRETS: the folder of
@@ -96,6 +102,7 @@ pod_run_arguments() {
       (if ($cs.seccompProfile // $ps.seccompProfile).type == "RuntimeDefault" then empty
        else "--security-opt", "seccomp=unconfined" end),
       (($ps.sysctls // [])[] | ("--sysctl", "\(.name)=\(.value)")),
+      (($pod.hostAliases // [])[] as $h | $h.hostnames[] | ("--add-host", "\(.):\($h.ip)")),
       (if $c.resources.limits.memory then "--memory", ($c.resources.limits.memory | megabytes) else empty end),
       (if $c.resources.limits.cpu then "--cpus", ($c.resources.limits.cpu | cpus) else empty end),
       (($c.volumeMounts // [])[] as $m | ($pod.volumes[] | select(.name == $m.name)) as $v
@@ -129,8 +136,10 @@ run_pod() {
   mapfile -t arguments < <(pod_run_arguments "$deployment" "$secrets")
   while IFS= read -r line; do environment+=(--env "$line"); done < <(pod_environment "$deployment")
   ((${#arguments[@]})) || return 1
-  docker run -d --name "$PREFIX$deployment" --network "$NETWORK" "$@" "${arguments[@]}" "${environment[@]}" \
-    "$(jq_pod "$deployment" '.container.image')" >/dev/null
+  # The image as built here, never pulled: a tag the build did not make fails the start (`||
+  # return`: check runs this where set -e does not apply, and the printf would pass it).
+  docker run -d --pull never --name "$PREFIX$deployment" --network "$NETWORK" "$@" "${arguments[@]}" "${environment[@]}" \
+    "$(jq_pod "$deployment" '.container.image')" >/dev/null || return 1
   printf '%s ' "${arguments[@]}" | sed "s|$WORK_DIR/||g"
 }
 

@@ -11,6 +11,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.w3c.dom.Node;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -22,6 +24,17 @@ final class ProjectFiles {
     private static final ObjectMapper YAML = YAMLMapper.builder().build();
 
     private ProjectFiles() {
+    }
+
+    /** The project's version: pom.xml's own {@code <version>}, which the images are tagged with. */
+    static String projectVersion() throws Exception {
+        for (Node node = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(Path.of("pom.xml").toFile())
+                .getDocumentElement().getFirstChild(); node != null; node = node.getNextSibling()) {
+            if ("version".equals(node.getNodeName())) {
+                return node.getTextContent().trim();
+            }
+        }
+        return fail("pom.xml has no <version> of its own");
     }
 
     /** The image a Compose service of docker-compose.yml names. */

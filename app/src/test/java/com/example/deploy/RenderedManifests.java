@@ -3,6 +3,7 @@ package com.example.deploy;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -31,6 +32,7 @@ final class RenderedManifests {
     static final Path BASE = Path.of("deploy/kubernetes");
     private static final long RENDER_TIMEOUT_SECONDS = 60;
     private static final Map<String, Class<? extends HasMetadata>> CLASSES = Map.of(
+            "Namespace", Namespace.class,
             "Deployment", Deployment.class,
             "Service", Service.class,
             "PodDisruptionBudget", PodDisruptionBudget.class,
