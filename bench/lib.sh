@@ -3,9 +3,8 @@
 #
 # A benchmark prints progress on stderr and its results on stdout, one line per figure:
 #   Row<TAB>figure<TAB>measured<TAB>reference<TAB>target<TAB>verdict
-# and `Detail<TAB>text` lines for the report's notes (single runs, layer lists), and `Line<TAB>text`
-# for a line the report carries as it is, below the table. run-benchmarks.sh turns them into the
-# table. Traffic goes only to 127.0.0.1 and to the bench's own network.
+# and `Detail<TAB>text` lines for the report's notes (single runs, layer lists). run-benchmarks.sh
+# turns them into the table. Traffic goes only to 127.0.0.1 and to the bench's own network.
 
 # shellcheck disable=SC2034 # KEY and the image names are for the benchmarks that source this file
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -16,8 +15,6 @@ readonly KEY="$REPO_ROOT/nginx/files/localhost.key"
 readonly QUOTE_FILE="$REPO_ROOT/app/src/main/java/com/example/app/QuoteResource.java"
 readonly PRODUCTION_IMAGE=quote-service:latest DEV_IMAGE=quote-service:dev EDGE_IMAGE=quote-nginx:latest
 # The bench's own bridge network and container names: never the stack's `app` and `nginx`.
-# BENCH_RUN_NETWORK, set for one call, starts a container on another network of the bench's
-# (proxy-overhead.sh's stand-in for the app has the name `app` on its own network).
 readonly BENCH_NETWORK=quote-bench
 readonly BENCH_PREFIX=quote-bench-
 # The production app's memory limit in the bench; its heap is 60 % of it (jvm.options).
@@ -41,7 +38,6 @@ readonly REPO_ROOT
 # row FIGURE MEASURED REFERENCE TARGET VERDICT
 row() { printf 'Row\t%s\t%s\t%s\t%s\t%s\n' "$@"; }
 detail() { printf 'Detail\t%s\n' "$*"; }
-verbatim() { printf 'Line\t%s\n' "$*"; }
 
 # ---------------------------------------------------------------------------------------------
 # Figures
@@ -79,13 +75,9 @@ container_address() {
   docker inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$1"
 }
 
-bench_network() { printf '%s\n' "${BENCH_RUN_NETWORK:-$BENCH_NETWORK}"; }
-
 ensure_bench_network() {
-  local network
-  network=$(bench_network)
-  docker network inspect "$network" >/dev/null 2>&1 ||
-    docker network create --label org.example.bench=true "$network" >/dev/null
+  docker network inspect "$BENCH_NETWORK" >/dev/null 2>&1 ||
+    docker network create --label org.example.bench=true "$BENCH_NETWORK" >/dev/null
 }
 
 # Removes every container this bench started, and its networks.
@@ -104,24 +96,25 @@ start_bench_app() {
   local name=$1
   shift
   ensure_bench_network
-  docker run -d --name "$name" --network "$(bench_network)" --network-alias app \
+  docker run -d --name "$name" --network "$BENCH_NETWORK" --network-alias app \
     --memory "$APP_MEMORY_LIMIT" --cap-drop ALL "${LOG_OPTIONS[@]}" \
     --security-opt no-new-privileges "$@" "$PRODUCTION_IMAGE" >/dev/null
 }
 
 # start_bench_nginx NAME CERT KEY [docker run options...] IMAGE [command...]: the nginx image
 # with the keypair's directory mounted as the image expects it (CERT and KEY in one directory,
-# named by TLS_CERTIFICATE and TLS_PRIVATE_KEY), hardened as in docker-compose.yml.
+# named by TLS_CERTIFICATE and TLS_PRIVATE_KEY), hardened as in docker-compose.yml. Published
+# nowhere, so not known to be on loopback: the committed localhost pair needs the image's opt-in.
 start_bench_nginx() {
   local name=$1 cert=$2 key=$3
   shift 3
   [[ $(dirname "$cert") == "$(dirname "$key")" ]] || die "start_bench_nginx: $cert and $key in two directories"
   ensure_bench_network
-  docker run -d --name "$name" --network "$(bench_network)" "${LOG_OPTIONS[@]}" \
+  docker run -d --name "$name" --network "$BENCH_NETWORK" "${LOG_OPTIONS[@]}" \
     --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges \
     --sysctl net.ipv4.ip_unprivileged_port_start=0 --memory 128m \
     -v "$(dirname "$cert"):/etc/nginx/tls:ro" -e "TLS_CERTIFICATE=/etc/nginx/tls/$(basename "$cert")" \
-    -e "TLS_PRIVATE_KEY=/etc/nginx/tls/$(basename "$key")" "$@" >/dev/null
+    -e "TLS_PRIVATE_KEY=/etc/nginx/tls/$(basename "$key")" -e ALLOW_PUBLIC_DEMO_KEYPAIR=true "$@" >/dev/null
 }
 
 app_answers() {

@@ -51,17 +51,15 @@ machine_line() {
     "$(docker version --format '{{.Server.Version}}')" "$(compose version --short 2>/dev/null || echo 'compose ?')"
 }
 
-# write_report ROWS LINES DETAILS FAILED COMMAND: the Markdown report on stdout. LINES are
-# carried as they are (proxy-overhead's `chain NAME: N req/s`), each a paragraph of its own.
+# write_report ROWS DETAILS FAILED COMMAND: the Markdown report on stdout.
 write_report() {
-  local rows=$1 lines=$2 details=$3 failed=$4 command=$5
+  local rows=$1 details=$2 failed=$3 command=$4
   printf '# Benchmarks\n\n'
   # shellcheck disable=SC2016 # the backquotes are Markdown
   printf -- '- Date: %s\n- Machine: %s\n- Commit: %s\n- Command: `%s`\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" \
     "$(machine_line)" "$(git -C "$REPO_ROOT" describe --always --dirty 2>/dev/null || echo unknown)" "$command"
   printf '| figure | measured | reference | target | verdict |\n| --- | --- | --- | --- | --- |\n'
   awk -F'\t' '{ printf "| %s | %s | %s | %s | %s |\n", $2, $3, $4, $5, $6 }' "$rows"
-  [[ ! -s $lines ]] || sed 's/^Line\t/\n/' "$lines"
   if [[ -n $failed ]]; then
     printf '\nCould not measure: %s (see the run'"'"'s output).\n' "$failed"
   fi
@@ -90,9 +88,8 @@ main() {
 
   # Globals: the EXIT trap runs after main has returned.
   rows=$(mktemp)
-  lines=$(mktemp)
   details=$(mktemp)
-  trap 'rm -f "$rows" "$lines" "$details"' EXIT
+  trap 'rm -f "$rows" "$details"' EXIT
   for name in "${benchmarks[@]}"; do
     started=$SECONDS
     log "== $name"
@@ -103,13 +100,12 @@ main() {
       failed+="$name "
     fi
     grep '^Row' "$rows.out" >>"$rows" || true
-    grep '^Line' "$rows.out" >>"$lines" || true
     grep '^Detail' "$rows.out" >>"$details" || true
     rm -f "$rows.out"
   done
 
   mkdir -p "$(dirname "$OUTPUT")"
-  write_report "$rows" "$lines" "$details" "${failed% }" "$command" >"$OUTPUT"
+  write_report "$rows" "$details" "${failed% }" "$command" >"$OUTPUT"
   cp "$OUTPUT" "$(dirname "$OUTPUT")/$(date -u +%Y%m%dT%H%M%SZ).md"
   cat "$OUTPUT"
   log "report written to $OUTPUT"
