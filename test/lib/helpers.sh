@@ -181,9 +181,11 @@ official_image() {
   esac
 }
 
-# fixture_image OFFICIAL: the name of the fixture that stands in for OFFICIAL.
+# fixture_image OFFICIAL: the name of the fixture that stands in for OFFICIAL (a digest that
+# pins OFFICIAL is no part of it: the fixture is not that image).
 fixture_image() {
-  printf '%s/%s\n' "$FIXTURE_REGISTRY" "${1##*/}"
+  local name=${1%%@*}
+  printf '%s/%s\n' "$FIXTURE_REGISTRY" "${name##*/}"
 }
 
 # use_base_images: exports each of BASE_IMAGE_ARGS that is not set yet: the official image when
