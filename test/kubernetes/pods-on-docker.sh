@@ -10,7 +10,7 @@
 #   Docker's default seccomp profile (RuntimeDefault), its sysctls, CPU and memory limits, and
 #   its hostAliases as hosts entries, its environment with the kubelet's $(VAR) expansion
 #   (POD_NAMESPACE from the downward API is the Deployment's namespace). The Secret becomes a
-#   read-only directory of tls.crt and tls.key (the project's localhost pair) with the Secret
+#   read-only directory of tls.crt and tls.key (a fresh localhost pair) with the Secret
 #   volume's mode and the pod's fsGroup.
 #   One user-defined network stands for the cluster's: the app container answers there to the
 #   name that nginx's APP_UPSTREAM names (the Service's fully qualified name), so nginx runs
@@ -37,12 +37,12 @@ readonly BASE=deploy/kubernetes
 readonly PREFIX=quote-k8s-
 readonly NETWORK=${PREFIX}cluster
 readonly APP=app EDGE=nginx
-readonly LOCALHOST_CERTIFICATE=$REPO_ROOT/nginx/files/localhost.crt
-readonly LOCALHOST_KEY=$REPO_ROOT/nginx/files/localhost.key
 readonly QUOTE="It's easier to ask forgiveness than it is to get permission."
 
 WORK_DIR=$(mktemp -d)
 readonly WORK_DIR OBJECTS=$WORK_DIR/objects.json
+# The operator's own keypair for the TLS Secret.
+readonly OPERATOR_PAIR=$WORK_DIR/operator
 
 cleanup() {
   docker rm -f "$PREFIX$EDGE" "$PREFIX$APP" >/dev/null 2>&1 || true
@@ -111,16 +111,17 @@ pod_run_arguments() {
          else error("volume \($v.name) at \($m.mountPath): neither an emptyDir nor a read-only Secret") end)' --arg secrets "$2"
 }
 
-# The stand-in of each Secret volume of the pod: a folder with the project's localhost pair as
-# a kubernetes.io/tls Secret's keys, owned as the kubelet makes them (root, the pod's fsGroup)
+# The stand-in of each Secret volume of the pod: a folder with a fresh localhost pair (the
+# edge refuses the project's committed one beyond loopback, as in any cluster) as a
+# kubernetes.io/tls Secret's keys, owned as the kubelet makes them (root, the pod's fsGroup)
 # with the volume's defaultMode.
 make_secrets() {
   local deployment=$1 secrets=$2 volume mode group
   group=$(jq_pod "$deployment" '.pod.securityContext.fsGroup // 0')
   while read -r volume mode; do
     mkdir -p "$secrets/$volume"
-    cp "$LOCALHOST_CERTIFICATE" "$secrets/$volume/tls.crt"
-    cp "$LOCALHOST_KEY" "$secrets/$volume/tls.key"
+    cp "$OPERATOR_PAIR.crt" "$secrets/$volume/tls.crt"
+    cp "$OPERATOR_PAIR.key" "$secrets/$volume/tls.key"
     chown "0:$group" "$secrets/$volume"/tls.*
     chmod "$(printf '%o' "$mode")" "$secrets/$volume"/tls.*
     chmod 0755 "$secrets/$volume"
@@ -259,21 +260,13 @@ upstream_name() {
 
 edge_serves_the_app() {
   local body
-  body=$(curl -s --noproxy '*' --max-time 10 --cacert "$LOCALHOST_CERTIFICATE" \
+  body=$(curl -s --noproxy '*' --max-time 10 --cacert "$OPERATOR_PAIR.crt" \
     --resolve "localhost:443:$(container_address "$EDGE")" https://localhost/) || true
   if [[ $body != "$QUOTE"* ]]; then
     echo "expected the quote, got: ${body:0:200}"
     return 1
   fi
   echo "GET https://localhost/ answered the quote"
-}
-
-# The log read whole first: grep stopping at its first match would end docker logs early, and
-# pipefail would fail the check.
-edge_warns_of_the_localhost_pair() {
-  local log
-  log=$(docker logs "$PREFIX$EDGE" 2>&1)
-  grep -m1 -o "serving the project's committed localhost certificate" <<<"$log"
 }
 
 # graceful_stop DEPLOYMENT: the preStop hook, then the image's stop signal, as the kubelet does;
@@ -295,6 +288,7 @@ graceful_stop() {
 
 main() {
   cd "$REPO_ROOT"
+  generate_keypair "$WORK_DIR" operator
   check "the production images build from this checkout" build_production_images
   last_check_passed || { checks_summary kubernetes; return 1; }
   check "kubectl kustomize $BASE renders, read offline as JSON" render
@@ -305,8 +299,6 @@ main() {
   check_pod "$APP" --network-alias "$alias"
   check_pod "$EDGE"
   check "$EDGE: reaches the app by APP_UPSTREAM's name ($alias)" edge_serves_the_app
-  check "$EDGE: warns at start that it serves the project's localhost pair (PUBLISH_ADDRESS unset)" \
-    edge_warns_of_the_localhost_pair
   check "$EDGE: preStop, then the stop signal, ends it within terminationGracePeriodSeconds" graceful_stop "$EDGE"
   check "$APP: preStop, then the stop signal, ends it within terminationGracePeriodSeconds" graceful_stop "$APP"
   checks_summary kubernetes
