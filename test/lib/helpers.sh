@@ -285,11 +285,12 @@ readme_block() {
     inside { print }' "${REPO_ROOT:?}/README.md"
 }
 
-# generate_keypair DIR NAME: DIR/NAME.crt and DIR/NAME.key, a fresh self-signed ECDSA P-256 pair
-# for localhost, as an operator's own pair would stand in for the project's.
+# generate_keypair DIR NAME [HOST]: DIR/NAME.crt and DIR/NAME.key, a fresh self-signed ECDSA
+# P-256 pair for HOST (default localhost), as an operator's own pair would stand in for the
+# project's.
 generate_keypair() {
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
-    -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost" \
+    -subj "/CN=${3:-localhost}" -addext "subjectAltName=DNS:${3:-localhost}" \
     -keyout "$1/$2.key" -out "$1/$2.crt" >/dev/null 2>&1
 }
 

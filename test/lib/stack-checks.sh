@@ -1,17 +1,26 @@
 # shellcheck shell=bash
 # stack-checks.sh: the predicates, for `check` (helpers.sh), of what the edge must do whichever
 # stack serves it: the dev stack (validate.sh) and the production images as an operator runs
-# them (test/operations/). Each property is written here once. They speak to https://localhost/
-# and http://localhost/ (the published ports), and to the containers named app and nginx.
+# them (test/operations/). Each property is written here once. They speak to EDGE_HOST over
+# the published ports on 127.0.0.1, and to the containers named app and nginx.
 # EDGE_CA: the certificate that the client trusts (default: the project's localhost one).
+# EDGE_HOST: the name asked for (default localhost; the production chain serves one of its own).
 # Sourced after helpers.sh, never run.
 
 EDGE_CA=${EDGE_CA:-${REPO_ROOT:?}/nginx/files/localhost.crt}
+EDGE_HOST=${EDGE_HOST:-localhost}
 readonly EDGE_QUOTE="It's easier to ask forgiveness than it is to get permission."
+
+# edge_curl ARGS... URL: curl bounded to 10 s, trusting EDGE_CA, with EDGE_HOST's ports 80 and
+# 443 on 127.0.0.1 whatever the name resolves to.
+edge_curl() {
+  curl --silent --max-time 10 --cacert "$EDGE_CA" --resolve "$EDGE_HOST:443:127.0.0.1" \
+    --resolve "$EDGE_HOST:80:127.0.0.1" "$@"
+}
 
 # https GET through nginx; extra arguments go to curl.
 https_get() {
-  curl --silent --show-error --max-time 10 --cacert "$EDGE_CA" "$@" https://localhost/
+  edge_curl --show-error "$@" "https://$EDGE_HOST/"
 }
 
 stack_answers() {
@@ -41,7 +50,7 @@ is_the_quote_page() {
 http3_serves_the_app() {
   local answer page version
   answer=$(curl_http3 --http3-only --silent --show-error --fail --max-time 10 --cacert "$EDGE_CA" \
-    --write-out '\n%{http_version}' https://localhost/ 2>&1) || { echo "${answer:-no answer}"; return 1; }
+    --resolve "$EDGE_HOST:443:127.0.0.1" --write-out '\n%{http_version}' "https://$EDGE_HOST/" 2>&1) || { echo "${answer:-no answer}"; return 1; }
   version=$(tail -n 1 <<<"$answer")
   page=$(sed '$d' <<<"$answer")
   [[ $version == 3 ]] || { echo "HTTP version '$version'"; return 1; }
@@ -50,13 +59,13 @@ http3_serves_the_app() {
 }
 
 alt_svc_header() {
-  curl --silent --max-time 10 --cacert "$EDGE_CA" --head "$1" | tr -d '\r' | sed -n 's/^alt-svc: //Ip'
+  edge_curl --head "$1" | tr -d '\r' | sed -n 's/^alt-svc: //Ip'
 }
 
 http3_advertised_over_https_only() {
   local https http
-  https=$(alt_svc_header https://localhost/)
-  http=$(alt_svc_header http://localhost/)
+  https=$(alt_svc_header "https://$EDGE_HOST/")
+  http=$(alt_svc_header "http://$EDGE_HOST/")
   [[ $https == 'h3=":443"; ma=86400' && -z $http ]] || { echo "HTTPS: '$https', HTTP: '$http'"; return 1; }
   echo "Alt-Svc: $https"
 }
@@ -76,7 +85,7 @@ forged_headers_are_replaced() {
 liberty_resolves_the_client() {
   local marker page client network nginx_address entry
   marker="trace=$RANDOM$RANDOM"
-  page=$(curl --silent --fail --max-time 10 --cacert "$EDGE_CA" "https://localhost/?$marker") || return 1
+  page=$(edge_curl --fail "https://$EDGE_HOST/?$marker") || return 1
   client=$(sed -n 's/^X-Real-IP: //p' <<<"$page")
   network=$(docker inspect --format '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}}{{end}}' app)
   nginx_address=$(address_on "$network" nginx)
@@ -98,8 +107,8 @@ logged() {
 request_id_reaches_the_app() {
   local marker edge_entry id app_entry
   marker="request-id=$RANDOM$RANDOM"
-  curl --silent --fail --max-time 10 --output /dev/null --cacert "$EDGE_CA" \
-    -H 'X-Request-Id: forged-by-the-client' "https://localhost/?$marker" || return 1
+  edge_curl --fail --output /dev/null -H 'X-Request-Id: forged-by-the-client' \
+    "https://$EDGE_HOST/?$marker" || return 1
   wait_until 10 0.5 logged nginx "$marker" || { echo "no nginx access record for ?$marker"; return 1; }
   edge_entry=$(docker logs nginx 2>/dev/null | grep -F "$marker" | tail -n 1)
   id=$(sed -n 's/.*"request_id":"\([0-9a-f]\{32\}\)".*/\1/p' <<<"$edge_entry")
@@ -119,8 +128,7 @@ request_id_reaches_the_app() {
 stop_keeps_nginx_log() {
   local marker
   marker="before-stop=$RANDOM$RANDOM"
-  curl --silent --fail --max-time 10 --output /dev/null --cacert "$EDGE_CA" "https://localhost/?$marker" ||
-    return 1
+  edge_curl --fail --output /dev/null "https://$EDGE_HOST/?$marker" || return 1
   docker stop nginx >/dev/null || { echo "docker stop nginx failed"; return 1; }
   logged nginx "$marker" || { echo "the record of ?$marker was lost with the stop"; docker start nginx >/dev/null; return 1; }
   docker start nginx >/dev/null || { echo "docker start nginx failed"; return 1; }
@@ -130,17 +138,16 @@ stop_keeps_nginx_log() {
 
 http_redirects_permanently() {
   local answer
-  answer=$(curl --silent --max-time 10 --output /dev/null \
-    --write-out '%{http_code} %{redirect_url}' 'http://localhost/some/path?x=1&y=2') || return 1
-  [[ $answer == "301 https://localhost/some/path?x=1&y=2" ]] || { echo "got: $answer"; return 1; }
+  answer=$(edge_curl --output /dev/null --write-out '%{http_code} %{redirect_url}' \
+    "http://$EDGE_HOST/some/path?x=1&y=2") || return 1
+  [[ $answer == "301 https://$EDGE_HOST/some/path?x=1&y=2" ]] || { echo "got: $answer"; return 1; }
   echo "$answer"
 }
 
 health_endpoints_are_not_public() {
   local path status
   for path in /health /health/ready /health/live; do
-    status=$(curl --silent --max-time 10 --cacert "$EDGE_CA" --output /dev/null --write-out '%{http_code}' \
-      "https://localhost$path")
+    status=$(edge_curl --output /dev/null --write-out '%{http_code}' "https://$EDGE_HOST$path")
     [[ $status == 404 ]] || { echo "$path answered $status"; return 1; }
   done
 }
@@ -158,9 +165,9 @@ hsts_is_a_year_or_more() {
   echo "max-age=$max_age"
 }
 
-# tls_handshake ARGS...: openssl's handshake with the edge (SNI localhost), its output.
+# tls_handshake ARGS...: openssl's handshake with the edge (SNI EDGE_HOST), its output.
 tls_handshake() {
-  timeout 10 openssl s_client -connect 127.0.0.1:443 -servername localhost -CAfile "$EDGE_CA" \
+  timeout 10 openssl s_client -connect 127.0.0.1:443 -servername "$EDGE_HOST" -CAfile "$EDGE_CA" \
     "$@" </dev/null 2>&1
 }
 
@@ -249,7 +256,7 @@ app_port_opened_promptly() {
   ((listening - started < 2000))
 }
 
-# edge_checks: the edge's checks, in one list, against whichever stack serves localhost.
+# edge_checks: the edge's checks, in one list, against whichever stack serves EDGE_HOST.
 edge_checks() {
   check "HTTPS 200 with the quote and real forwarding headers" quote_page_is_right
   check "a client's own forwarding headers are replaced" forged_headers_are_replaced

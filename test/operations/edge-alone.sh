@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # edge-alone.sh: nginx's production image alone, as an operator starts it: a key kept as keys
 # are kept (root-owned, 0600) is refused at start with the file and the remedy named, and
-# served once readable by gid 101 (the control); the committed localhost pair said loudly
-# beyond loopback, and not on it (the control); one worker under a CPU quota of 0.5, and the
-# container's CPUs (at most 4) without one (the control). Containers quote-ops-edge-*, and the
-# network quote-ops-edge, removed at exit.
+# served once readable by gid 101 (the control); the committed localhost pair refused beyond
+# loopback (published on 0.0.0.0, or PUBLISH_ADDRESS unknown) with the way to mount one's own,
+# started with a loud warning under ALLOW_PUBLIC_DEMO_KEYPAIR=true, and started quietly on
+# loopback (the control); SERVER_NAMES that would break the configuration refused, naming the
+# name, and wildcard names rendered as written (the control); one worker under a CPU quota of
+# 0.5, and the container's CPUs (at most 4) without one (the control). Containers
+# quote-ops-edge-*, and the network quote-ops-edge, removed at exit.
 set -euo pipefail
 
 readonly PART=edge-alone
@@ -40,16 +43,17 @@ serving() {
   docker exec "$PREFIX$1" bash -c 'exec 3<>/dev/tcp/127.0.0.1/8081 && printf "GET / HTTP/1.0\r\n\r\n" >&3 && read -r s <&3 && [[ $s == "HTTP/1.1 200 "* ]]' 2>/dev/null
 }
 
-refused_with_remedy() {
-  local log
-  wait_until 20 0.5 exited refused || { echo "still $(docker inspect --format '{{.State.Status}}' "${PREFIX}refused") after 20 s"; return 1; }
-  log=$(docker logs "${PREFIX}refused" 2>&1)
-  [[ $(docker inspect --format '{{.State.ExitCode}}' "${PREFIX}refused") != 0 ]] || { echo "exit status 0"; return 1; }
-  if ! { grep -qF "cannot read the private key /etc/nginx/tls/operator.key as uid 101" <<<"$log" &&
-    grep -qF "owner 0:0, mode 600" <<<"$log" && grep -qF "chgrp 101 FILE && chmod 0640 FILE" <<<"$log"; }; then
-    echo "log: $(grep quote-edge <<<"$log" | tr '\n' ' ')"
-    return 1
-  fi
+# refused_saying NAME TEXT...: the container stopped at start with a non-zero status (nginx
+# never ran), and its log holds each TEXT; prints its error line.
+refused_saying() {
+  local name=$1 log text
+  shift
+  wait_until 20 0.5 exited "$name" || { echo "still $(docker inspect --format '{{.State.Status}}' "$PREFIX$name") after 20 s"; return 1; }
+  log=$(docker logs "$PREFIX$name" 2>&1)
+  [[ $(docker inspect --format '{{.State.ExitCode}}' "$PREFIX$name") != 0 ]] || { echo "exit status 0"; return 1; }
+  for text in "$@"; do
+    grep -qF -- "$text" <<<"$log" || { echo "no '$text' in: $(grep quote-edge <<<"$log" | tr '\n' ' ')"; return 1; }
+  done
   grep -m1 'ERROR' <<<"$log" | sed 's/^quote-edge: //'
 }
 
@@ -66,9 +70,23 @@ warned() {
   docker logs "$PREFIX$1" 2>&1 | grep -F "WARNING: serving the project's committed localhost certificate" >/dev/null
 }
 
-not_warned() {
+# Serving, and said loudly at start, naming the opt-in.
+serving_and_warned() {
+  wait_until 20 0.5 serving "$1" || { echo "not serving after 20 s: $(docker logs --tail 5 "$PREFIX$1" 2>&1 | tr '\n' ' ')"; return 1; }
+  warned "$1" || { echo "serving, but no warning"; return 1; }
+  docker logs "$PREFIX$1" 2>&1 | grep -m1 -F 'ALLOW_PUBLIC_DEMO_KEYPAIR=true' | sed 's/^quote-edge: WARNING: //'
+}
+
+serving_quietly() {
+  wait_until 20 0.5 serving "$1" || { echo "not serving after 20 s: $(docker logs --tail 5 "$PREFIX$1" 2>&1 | tr '\n' ' ')"; return 1; }
   if warned "$1"; then echo "warned"; return 1; fi
-  echo "no warning"
+  echo "serving, no warning"
+}
+
+# The server_name line that nginx reads, as rendered at start.
+rendered_server_names() {
+  wait_until 20 0.5 serving "$1" || { echo "not serving after 20 s: $(docker logs --tail 5 "$PREFIX$1" 2>&1 | tr '\n' ' ')"; return 1; }
+  docker exec "$PREFIX$1" grep '^server_name' /tmp/nginx-runtime/server-names.conf
 }
 
 # Processes whose command line is exactly nginx's worker title (not this probe's own shell).
@@ -89,7 +107,9 @@ main() {
   chown 0:0 "$keys/operator.key"
   chmod 0600 "$keys/operator.key"
   run_edge refused "$keys" operator.crt operator.key
-  check "a root-owned 0600 key: nginx refuses at start, naming the file, uid and remedy" refused_with_remedy
+  check "a root-owned 0600 key: nginx refuses at start, naming the file, uid and remedy" refused_saying refused \
+    "cannot read the private key /etc/nginx/tls/operator.key as uid 101" "owner 0:0, mode 600" \
+    "chgrp 101 FILE && chmod 0640 FILE"
 
   local readable
   readable=$(mktemp -d -p "$keys")
@@ -102,15 +122,32 @@ main() {
   check "and nginx serves the operator's certificate" serves_fingerprint served \
     "$(openssl x509 -in "$keys/operator.crt" -noout -fingerprint -sha256 | sed 's/.*=//')"
 
-  run_edge exposed "$REPO_ROOT/nginx/files" localhost.crt localhost.key -e PUBLISH_ADDRESS=0.0.0.0
-  run_edge loopback "$REPO_ROOT/nginx/files" localhost.crt localhost.key -e PUBLISH_ADDRESS=127.0.0.1
-  wait_until 20 0.5 serving exposed || true
-  wait_until 20 0.5 serving loopback || true
-  check "the committed localhost pair published on 0.0.0.0: a loud warning at start" warned exposed
-  check "control: on 127.0.0.1, no warning" not_warned loopback
+  local committed=("$REPO_ROOT/nginx/files" localhost.crt localhost.key)
+  run_edge exposed "${committed[@]}" -e PUBLISH_ADDRESS=0.0.0.0
+  run_edge unknown "${committed[@]}"
+  run_edge demo "${committed[@]}" -e PUBLISH_ADDRESS=0.0.0.0 -e ALLOW_PUBLIC_DEMO_KEYPAIR=true
+  run_edge loopback "${committed[@]}" -e PUBLISH_ADDRESS=127.0.0.1
+  check "the committed localhost pair published on 0.0.0.0: nginx refuses at start, saying how to mount one's own" \
+    refused_saying exposed "refusing to serve the project's committed localhost certificate" \
+    "TLS_DIRECTORY=DIR TLS_CERTIFICATE_FILE=CERT TLS_PRIVATE_KEY_FILE=KEY" "-v DIR:/etc/nginx/tls:ro" \
+    "ALLOW_PUBLIC_DEMO_KEYPAIR=true"
+  check "the committed pair with PUBLISH_ADDRESS unset (not known to be loopback): refused too" \
+    refused_saying unknown "refusing to serve the project's committed localhost certificate" \
+    "PUBLISH_ADDRESS is not set"
+  check "with ALLOW_PUBLIC_DEMO_KEYPAIR=true on 0.0.0.0: nginx starts and warns loudly" serving_and_warned demo
+  check "control: on 127.0.0.1, nginx starts with no warning" serving_quietly loopback
 
-  run_edge quota "$REPO_ROOT/nginx/files" localhost.crt localhost.key --cpus 0.5
-  run_edge unbounded "$REPO_ROOT/nginx/files" localhost.crt localhost.key
+  run_edge names-broken "${committed[@]}" -e PUBLISH_ADDRESS=127.0.0.1 \
+    -e 'SERVER_NAMES=beta.example.test;return 200 x'
+  run_edge names-wildcard "${committed[@]}" -e PUBLISH_ADDRESS=127.0.0.1 \
+    -e 'SERVER_NAMES=*.example.test .beta.example.test [::1]'
+  check "SERVER_NAMES with a ';': nginx refuses at start, naming the name and what is allowed" \
+    refused_saying names-broken "SERVER_NAMES holds 'beta.example.test;return'" "nginx's wildcard names"
+  check "control: wildcard and IPv6 names start nginx, rendered as written" equals \
+    "server_name *.example.test .beta.example.test [::1];" "$(rendered_server_names names-wildcard)"
+
+  run_edge quota "${committed[@]}" -e PUBLISH_ADDRESS=127.0.0.1 --cpus 0.5
+  run_edge unbounded "${committed[@]}" -e PUBLISH_ADDRESS=127.0.0.1
   wait_until 20 0.5 serving quota || true
   wait_until 20 0.5 serving unbounded || true
   check "under a CPU quota of 0.5: one worker process" equals 1 "$(worker_count quota)"

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # production-chain.sh: README.md's production chain (nginx's image in front of the app's
-# production image, with docker run) as it stands, with an operator's own generated keypair and
-# the app's access log turned on (so that the checks can read what Liberty resolved). It passes
-# the same edge checks as the dev stack (test/lib/stack-checks.sh), then the 503 fallback while
-# the app is stopped, an app that comes back at a new address, and a keypair renewed by rename
-# and served after README's reload command with no failed request. Taken down at exit with
-# README's own command.
+# production image, with docker run) as it stands, at a name of its own: SERVER_NAMES set to
+# beta.example.test, an operator's own generated keypair for that name, and the app's access log
+# turned on (so that the checks can read what Liberty resolved). Every request goes to the
+# published ports on 127.0.0.1 (curl --resolve). It passes the same edge checks as the dev stack
+# (test/lib/stack-checks.sh) at that name, answers 421 to a name not listed (localhost, the
+# image's default) over HTTP, HTTPS and HTTP/3, then the 503 fallback while the app is stopped,
+# an app that comes back at a new address, and a keypair renewed by rename and served after
+# README's reload command with no failed request. Taken down at exit with README's own command.
 set -euo pipefail
 
 readonly PART=production-chain
@@ -14,7 +16,10 @@ source "$(dirname "$0")/../lib/helpers.sh"
 cd "$REPO_ROOT"
 
 readonly START_LIMIT=180 FILLER=quote-ops-filler
+# The name served, and one the edge must refuse: the image's default, which SERVER_NAMES drops.
+readonly SERVED_NAME=beta.example.test UNLISTED_NAME=localhost
 keys=""
+EDGE_HOST=$SERVED_NAME
 # shellcheck source=test/lib/stack-checks.sh
 source test/lib/stack-checks.sh
 
@@ -25,10 +30,10 @@ clean_up() {
   rm -rf "$keys"
 }
 
-# new_pair NAME: an operator's pair in the keypair directory, its key readable by gid 101 as
-# README says.
+# new_pair NAME: an operator's pair for the served name in the keypair directory, its key
+# readable by gid 101 as README says.
 new_pair() {
-  generate_keypair "$keys" "$1"
+  generate_keypair "$keys" "$1" "$SERVED_NAME"
   chgrp 101 "$keys/$1.key"
   chmod 0640 "$keys/$1.key"
 }
@@ -39,7 +44,8 @@ fingerprint() {
 
 # README's block, the app's access log on.
 start_chain() {
-  export TLS_DIRECTORY=$keys TLS_CERTIFICATE_FILE=edge.crt TLS_PRIVATE_KEY_FILE=edge.key PUBLISH_ADDRESS=127.0.0.1
+  export SERVER_NAMES=$SERVED_NAME TLS_DIRECTORY=$keys TLS_CERTIFICATE_FILE=edge.crt \
+    TLS_PRIVATE_KEY_FILE=edge.key PUBLISH_ADDRESS=127.0.0.1
   readme_block production-chain | sed 's/^docker run -d --name app /docker run -d --name app -e APP_ACCESS_LOG=true /' |
     bash -euo pipefail >/dev/null
 }
@@ -53,16 +59,25 @@ serves_the_operators_certificate() {
   equals "$(fingerprint "$keys/edge.crt")" "$(served_fingerprint)"
 }
 
+# unlisted_status SCHEME [curl arguments...]: the status of a request for UNLISTED_NAME over
+# SCHEME at the published port. Its SNI and Host are that name; the served certificate does not
+# cover it, and its check is not what is tested here (-k).
+unlisted_status() {
+  local scheme=$1 port=443
+  shift
+  [[ $scheme == https ]] || port=80
+  "$@" --silent --max-time 10 -k --resolve "$UNLISTED_NAME:$port:127.0.0.1" --output /dev/null \
+    --write-out '%{http_code}' "$scheme://$UNLISTED_NAME/" || true
+}
+
 # While the app is stopped: nginx's bland 502 or 503 (the rule of reliability/faults.sh), never
 # a 504 or a hang. The first request after the app went away may wait out the 2 s connect
 # timeout (nginx/proxy-to-app.conf); the next goes to the 503 fallback at once.
 fallback_while_stopped() {
   local first next
   docker stop app >/dev/null
-  first=$(curl --silent --max-time 10 --cacert "$EDGE_CA" --output /dev/null \
-    --write-out '%{http_code} %{time_total}' https://localhost/) || true
-  next=$(curl --silent --max-time 10 --cacert "$EDGE_CA" --output /dev/null \
-    --write-out '%{http_code} %{time_total}' https://localhost/) || true
+  first=$(https_get --output /dev/null --write-out '%{http_code} %{time_total}') || true
+  next=$(https_get --output /dev/null --write-out '%{http_code} %{time_total}') || true
   if [[ ${first% *} != 50[23] || ${next% *} != 503 ]] || ! awk -v a="${first#* }" -v b="${next#* }" 'BEGIN { exit !(a < 3 && b < 1) }'; then
     echo "expected 502 or 503 within 3 s, then 503 in under 1 s; got $first, then $next"
     return 1
@@ -98,14 +113,14 @@ served_new_fingerprint() {
 # reports as an error; COMMENTS.md, Known limits.)
 renewal_served_without_failures() {
   local traffic="$keys/traffic" new_fingerprint loop_pid failures requests
-  generate_keypair "$keys" renewed
+  generate_keypair "$keys" renewed "$SERVED_NAME"
   chgrp 101 "$keys/renewed.key"
   chmod 0640 "$keys/renewed.key"
   new_fingerprint=$(fingerprint "$keys/renewed.crt")
   cat "$keys/renewed.crt" >>"$EDGE_CA"
   for ((i = 0; i < 150; i++)); do
-    curl --http1.1 --silent --max-time 5 --cacert "$EDGE_CA" --output /dev/null \
-      --write-out '%{http_code}\n' https://localhost/ || echo failed
+    edge_curl --http1.1 --max-time 5 --output /dev/null --write-out '%{http_code}\n' \
+      "https://$EDGE_HOST/" || echo failed
     sleep 0.02
   done >"$traffic" &
   loop_pid=$!
@@ -136,13 +151,19 @@ main() {
   cp "$keys/edge.crt" "$EDGE_CA"
   start_chain
   if ! wait_until "$START_LIMIT" 1 stack_answers; then
-    fail "README's production chain answers at https://localhost/ within $START_LIMIT s"
+    fail "README's production chain answers at https://$EDGE_HOST/ within $START_LIMIT s"
     docker logs --tail 20 nginx 2>&1
     checks_summary "$PART"
     return
   fi
   check "the operator's certificate is served" serves_the_operators_certificate
   edge_checks
+  check "SERVER_NAMES=$SERVED_NAME: $UNLISTED_NAME over HTTPS answered 421" equals 421 \
+    "$(unlisted_status https curl)"
+  check "SERVER_NAMES=$SERVED_NAME: $UNLISTED_NAME over HTTP answered 421" equals 421 \
+    "$(unlisted_status http curl)"
+  check "SERVER_NAMES=$SERVED_NAME: $UNLISTED_NAME over HTTP/3 answered 421" equals 421 \
+    "$(unlisted_status https curl_http3 --http3-only)"
   check "the app stopped: 502 or 503 within the connect timeout, then the 503 fallback at once" fallback_while_stopped
   docker start app >/dev/null
   check "the app started again: served within $START_LIMIT s" wait_until "$START_LIMIT" 1 quote_page_is_right
