@@ -12,6 +12,9 @@
 #                                Alt-Svc on HTTPS only, a run of requests on one connection
 #              hostile-input.sh  oversized, malformed, smuggling, forged and cross-protocol
 #                                requests: exact statuses, none reaches the app, no 5xx
+#              rate-limits.sh    an nginx at the image's per-address rate: a flood from one
+#                                client container gets 429 past its burst, a second container's
+#                                address is served meanwhile
 #              load.sh           wrk over TLS, 32 connections, 20 s: zero errors, percentiles
 #              faults.sh         app stopped and crashed under traffic, nginx restarted and
 #                                crashed, broken configurations: fast 503s, recovery times
@@ -59,6 +62,7 @@ main() {
   run_part "$REPO_ROOT/test/security/tls.sh"
   run_part "$REPO_ROOT/test/security/http3.sh"
   run_part "$REPO_ROOT/test/security/hostile-input.sh"
+  run_part "$REPO_ROOT/test/security/rate-limits.sh"
   run_part "$REPO_ROOT/test/reliability/load.sh" "${load_args[@]}"
   [[ $full == false ]] || run_part "$REPO_ROOT/test/reliability/slow-clients.sh"
   run_part "$REPO_ROOT/test/reliability/faults.sh" "${faults_args[@]}"

@@ -5,7 +5,8 @@
 # loopback (published on 0.0.0.0, or PUBLISH_ADDRESS unknown) with the way to mount one's own,
 # started with a loud warning under ALLOW_PUBLIC_DEMO_KEYPAIR=true, and started quietly on
 # loopback (the control); SERVER_NAMES that would break the configuration refused, naming the
-# name, and wildcard names rendered as written (the control); one worker under a CPU quota of
+# name, and wildcard names rendered as written (the control); a RATE_LIMIT_PER_ADDRESS that is
+# no number refused, and the default rendered (the control); one worker under a CPU quota of
 # 0.5, and the container's CPUs (at most 4) without one (the control). Containers
 # quote-ops-edge-*, and the network quote-ops-edge, removed at exit.
 set -euo pipefail
@@ -72,15 +73,24 @@ warned() {
 
 # Serving, and said loudly at start, naming the opt-in.
 serving_and_warned() {
+  local log
   wait_until 20 0.5 serving "$1" || { echo "not serving after 20 s: $(docker logs --tail 5 "$PREFIX$1" 2>&1 | tr '\n' ' ')"; return 1; }
   warned "$1" || { echo "serving, but no warning"; return 1; }
-  docker logs "$PREFIX$1" 2>&1 | grep -m1 -F 'ALLOW_PUBLIC_DEMO_KEYPAIR=true' | sed 's/^quote-edge: WARNING: //'
+  # Read whole first: grep -m1 ending the pipe early would fail it (pipefail).
+  log=$(docker logs "$PREFIX$1" 2>&1)
+  grep -m1 -F 'ALLOW_PUBLIC_DEMO_KEYPAIR=true' <<<"$log" | sed 's/^quote-edge: WARNING: //'
 }
 
 serving_quietly() {
   wait_until 20 0.5 serving "$1" || { echo "not serving after 20 s: $(docker logs --tail 5 "$PREFIX$1" 2>&1 | tr '\n' ' ')"; return 1; }
   if warned "$1"; then echo "warned"; return 1; fi
   echo "serving, no warning"
+}
+
+# The per-address rate and burst that nginx reads, as rendered at start.
+rendered_rate_limit() {
+  docker exec "$PREFIX$1" sed -n 's/.* \(rate=[0-9]*r\/s;\)$/\1/p; s/.* \(burst=[0-9]*\) nodelay;$/\1/p' \
+    /tmp/nginx-runtime/rate-limit.conf | paste -sd ' '
 }
 
 # The server_name line that nginx reads, as rendered at start.
@@ -145,6 +155,12 @@ main() {
     refused_saying names-broken "SERVER_NAMES holds 'beta.example.test;return'" "nginx's wildcard names"
   check "control: wildcard and IPv6 names start nginx, rendered as written" equals \
     "server_name *.example.test .beta.example.test [::1];" "$(rendered_server_names names-wildcard)"
+
+  run_edge rate-broken "${committed[@]}" -e PUBLISH_ADDRESS=127.0.0.1 -e RATE_LIMIT_PER_ADDRESS=10k
+  check "RATE_LIMIT_PER_ADDRESS=10k: nginx refuses at start, naming the setting" refused_saying rate-broken \
+    "RATE_LIMIT_PER_ADDRESS must be a whole number" "got '10k'"
+  check "control: the image's default, 1000 requests a second per address and as many at once" equals \
+    "rate=1000r/s; burst=1000" "$(rendered_rate_limit loopback)"
 
   run_edge quota "${committed[@]}" -e PUBLISH_ADDRESS=127.0.0.1 --cpus 0.5
   run_edge unbounded "${committed[@]}" -e PUBLISH_ADDRESS=127.0.0.1

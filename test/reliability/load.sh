@@ -4,12 +4,14 @@
 #
 # Usage: load.sh [--full]
 #   default  wrk, HTTP/1.1, 2 threads, 32 connections, 20 s
-#   --full   wrk with 64 connections for 60 s, then h2load over HTTP/2, 50,000 requests
+#   --full   wrk with 64 connections for 60 s, then h2load over HTTP/2, 30,000 requests
 set -euo pipefail
 
 export PART=load  # names this part in lib.sh's messages
 # shellcheck source=test/lib/edge-probes.sh
 source "$(dirname "$0")/../lib/edge-probes.sh"
+
+readonly H2LOAD_REQUESTS=30000
 
 full=false
 [[ ${1:-} != --full ]] || full=true
@@ -46,18 +48,21 @@ judge_wrk() {
   check "wrk ${connections} connections ${seconds} s: non-2xx answers" equals "0" "${non2xx:-0}"
 }
 
+# h2load never reconnects: each client's share (30,000 / 32, under 940) stays below the 1,000
+# requests nginx serves on one connection (keepalive_requests) before it closes it with GOAWAY.
 h2load_run() {
   local output requests succeeded failed_count codes
-  output=$(timeout 300 h2load --requests 50000 --clients 32 --max-concurrent-streams 4 \
+  output=$(timeout 300 h2load --requests "$H2LOAD_REQUESTS" --clients 32 --max-concurrent-streams 4 \
     https://localhost/ 2>&1 || true)
   requests=$(sed -n 's/^requests: \([0-9]*\) total.*/\1/p' <<<"$output")
   succeeded=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' <<<"$output")
   failed_count=$(sed -n 's/^requests: .* succeeded, \(.*\)$/\1/p' <<<"$output")
   codes=$(sed -n 's/^status codes: //p' <<<"$output")
-  figure "h2load -n 50000 -c 32 -m 4 https://localhost/ (HTTP/2): $(sed -n 's/^finished in //p' <<<"$output"); status codes: $codes; request time min/max/mean/sd: $(awk '/^time for request:/ {print $4, $5, $6, $7}' <<<"$output")"
-  check "h2load HTTP/2: every request a 2xx" equals "50000 of 50000" "${succeeded:-0} of ${requests:-0}"
+  figure "h2load -n $H2LOAD_REQUESTS -c 32 -m 4 https://localhost/ (HTTP/2): $(sed -n 's/^finished in //p' <<<"$output"); status codes: $codes; request time min/max/mean/sd: $(awk '/^time for request:/ {print $4, $5, $6, $7}' <<<"$output")"
+  check "h2load HTTP/2: every request a 2xx" equals "$H2LOAD_REQUESTS of $H2LOAD_REQUESTS" \
+    "${succeeded:-0} of ${requests:-0}"
   check "h2load HTTP/2: failures" equals "0 failed, 0 errored, 0 timeout" "${failed_count:-?}"
-  check "h2load HTTP/2: status codes" equals "50000 2xx, 0 3xx, 0 4xx, 0 5xx" "$codes"
+  check "h2load HTTP/2: status codes" equals "$H2LOAD_REQUESTS 2xx, 0 3xx, 0 4xx, 0 5xx" "$codes"
 }
 
 main() {
