@@ -159,8 +159,8 @@ main() {
   run_edge rate-broken "${committed[@]}" -e PUBLISH_ADDRESS=127.0.0.1 -e RATE_LIMIT_PER_ADDRESS=10k
   check "RATE_LIMIT_PER_ADDRESS=10k: nginx refuses at start, naming the setting" refused_saying rate-broken \
     "RATE_LIMIT_PER_ADDRESS must be a whole number" "got '10k'"
-  check "control: the image's default, 1000 requests a second per address and as many at once" equals \
-    "rate=1000r/s; burst=1000" "$(rendered_rate_limit loopback)"
+  check "control: the image's default, 500 requests a second per address and as many at once" equals \
+    "rate=500r/s; burst=500" "$(rendered_rate_limit loopback)"
 
   run_edge quota "${committed[@]}" -e PUBLISH_ADDRESS=127.0.0.1 --cpus 0.5
   run_edge unbounded "${committed[@]}" -e PUBLISH_ADDRESS=127.0.0.1

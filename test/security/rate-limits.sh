@@ -105,7 +105,7 @@ main() {
   require_stack
   docker image inspect "$CLIENT_IMAGE" >/dev/null 2>&1 || { echo "$PART: no image $CLIENT_IMAGE" >&2; exit 2; }
   network=$(compose_network edge) || { echo "$PART: the stack's edge network was not found" >&2; exit 2; }
-  local burst flood_started refused_after flood_ms flood_address second_address second_output flood_output before after first_excess
+  local burst flood_started refused_after flood_ms arrived flood_address second_address second_output flood_output before after first_excess
   trap clean_up EXIT
   clean_up
   if ! { start_edge && wait_until 20 0.5 edge_up; }; then
@@ -152,7 +152,10 @@ main() {
   check "the first refusal came past the burst of $burst, with 429" holds \
     "an excess over $burst, and 429 answers" "excess ${first_excess:-none}, $(count 429 "$flood_output") answers 429" \
     test "${first_excess:-0}" -ge "$burst" -a "$(count 429 "$flood_output")" -gt 0
-  figure "flood from $flood_address: $FLOOD_CLIENTS curls of $FLOOD_STREAMS requests in flight, $(wc -l <<<"$flood_output") answers in $flood_ms ms (first refusal seen ${refused_after} ms after the start, the container's start included): $(count 200 "$flood_output") answered 200, $(count 429 "$flood_output") 429, $(grep -cvx -e 200 -e 429 <<<"$flood_output" || true) other; nginx logged $(refusals_of "$flood_address" | wc -l) refusals of it by the request limit (the other 429s: limit_conn)"
+  # A stop writes nginx's buffered access log out: every request of the flood is counted.
+  docker stop "$EDGE" >/dev/null 2>&1 || true
+  arrived=$(docker logs "$EDGE" 2>/dev/null | grep -cF "$MARKER-flood-" || true)
+  figure "flood from $flood_address: $FLOOD_CLIENTS curls of $FLOOD_STREAMS requests in flight, $arrived requests in $flood_ms ms, $((arrived * 1000 / flood_ms)) a second (the container's start included); first refusal seen ${refused_after} ms after the start; of the answers curl printed, $(count 200 "$flood_output") 200 and $(count 429 "$flood_output") 429; nginx logged $(refusals_of "$flood_address" | wc -l) refusals of it by the request limit (the other 429s: limit_conn)"
   checks_summary "$PART"
 }
 
