@@ -8,7 +8,8 @@
 #   seen -> updated            Liberty's "application updated": restarted (CWWKZ0003I) or, for a
 #                              change of classes alone, redefined in place (CWWKZ0062I)
 #   updated -> served          the first answer with the new text through nginx
-# Liberty's times are its JSON log's ibm_datetime; the host and the container share one clock.
+# Liberty's times are its JSON records' ibm_datetime (in the dev stack, the server's messages.log:
+# helpers.sh, app_records); the host and the container share one clock.
 #
 # Each dev-mode file watcher in BENCH_HOT_DEPLOY_MODES is measured in turn ("inotify polling" by
 # default; DEV_POLLING in docker-compose.yml). A stack that is already up in the first mode is
@@ -96,7 +97,7 @@ ensure_stack() {
     log "removing the stack's volumes: a start on fresh volumes"
     compose down --volumes >/dev/null 2>&1
     volumes=fresh
-  elif [[ -z $(docker volume ls --quiet --filter label=com.docker.compose.volume=app-build \
+  elif [[ -z $(docker volume ls --quiet --filter label=com.docker.compose.volume=dev-build \
     --filter "label=com.docker.compose.project=$(basename "$REPO_ROOT")") ]]; then
     volumes=fresh
   elif container_running app; then
@@ -116,12 +117,11 @@ ensure_stack() {
 # liberty_messages SINCE_MS: Liberty's messages logged since then, one a line:
 # EPOCH_MS<TAB>MESSAGE_ID<TAB>MESSAGE.
 liberty_messages() {
-  docker logs --since "$(awk -v ms="$1" 'BEGIN { printf "%.3f", ms / 1000 }')" app 2>&1 |
-    sed -n 's/^[^{]*\({.*"type":"liberty_message".*}\)[^}]*$/\1/p' |
+  app_records | grep -F '"type":"liberty_message"' |
     jq -r '[.ibm_datetime, (.ibm_messageId // "-"), .message] | @tsv' 2>/dev/null |
     while IFS=$'\t' read -r datetime id message; do
       printf '%s\t%s\t%s\n' "$(date -d "$datetime" +%s%3N)" "$id" "$message"
-    done
+    done | awk -F'\t' -v since="$1" '$1 >= since'
 }
 
 # one_edit TEXT: the stage times of one edit, in milliseconds, in the order of STAGES.

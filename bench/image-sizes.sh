@@ -18,7 +18,7 @@ as_size() { awk -v b="$1" 'BEGIN { if (b < 1e6) printf "%.1f kB", b / 1e3; else 
 
 base_of() {
   case $1 in
-    "$DEV_IMAGE") use_base_images && echo "$MAVEN_IMAGE" ;;
+    "$DEV_IMAGE") use_base_images && echo "$LIBERTY_IMAGE" ;;
     *) docker image inspect --format '{{index .Config.Labels "org.opencontainers.image.base.name"}}' "$1" ;;
   esac
 }

@@ -8,7 +8,12 @@
 // burst of changes has gone quiet, calls the application's MBean `restart`: a new class loader
 // reads the classes as they are on disk, new and deleted ones included. An application with no
 // MBean (not installed yet) is left to the monitor: processApplicationChanges. The server's JVM is
-// reached through the attach API (same user, same container): no JMX port, no extra feature.
+// reached through the attach API (same user, same container): no JMX port, no extra feature. It
+// runs on the server's own Java, as an attach API reaches only a JVM of its own kind (OpenJ9's is
+// not HotSpot's).
+//
+// It says nothing unless something went wrong: a change made while no server runs is no fault
+// (the server reads every class as it starts), and a restart is Liberty's to report.
 //
 //   java LibertyChangeNotifier APPLICATION DIRECTORY...
 
@@ -74,7 +79,6 @@ public final class LibertyChangeNotifier {
     }
 
     private void run() throws InterruptedException {
-        log("watching " + roots + "; a change restarts " + application.getKeyProperty("name"));
         while (true) {
             watchRootsThatExist();
             WatchKey key = watcher.poll(ABSENT_RETRY_MILLIS, TimeUnit.MILLISECONDS);
@@ -136,8 +140,8 @@ public final class LibertyChangeNotifier {
         Exception failure = null;
         for (int attempt = 0; attempt < 2; attempt++) {
             try {
-                if (server == null) {
-                    connect();
+                if (server == null && !connect()) {
+                    return;
                 }
                 try {
                     server.invoke(application, "restart", null, null);
@@ -154,11 +158,15 @@ public final class LibertyChangeNotifier {
                 + " the server's next start, or after the next change that gets through");
     }
 
-    private void connect() throws Exception {
+    // Whether a Liberty server JVM runs, and is now connected to.
+    private boolean connect() throws Exception {
         VirtualMachineDescriptor libertyJvm = VirtualMachine.list().stream()
                 .filter(descriptor -> descriptor.displayName().contains(SERVER_JAR))
                 .findFirst()
-                .orElseThrow(() -> new IllegalStateException("no Liberty server JVM (" + SERVER_JAR + ") is running"));
+                .orElse(null);
+        if (libertyJvm == null) {
+            return false;
+        }
         VirtualMachine vm = VirtualMachine.attach(libertyJvm);
         String address;
         try {
@@ -168,6 +176,7 @@ public final class LibertyChangeNotifier {
         }
         connector = JMXConnectorFactory.connect(new JMXServiceURL(address));
         server = connector.getMBeanServerConnection();
+        return true;
     }
 
     private void disconnect() {

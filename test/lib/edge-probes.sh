@@ -81,9 +81,9 @@ first_body() {
 # Logs: what the app and nginx saw.
 # ---------------------------------------------------------------------------------------------
 
-# The app's JSON console lines since the part started.
+# The app's JSON records since the part started (helpers.sh: app_records).
 app_log() {
-  docker logs --since "$LOG_SINCE" "$APP" 2>&1
+  app_records_since "$LOG_SINCE"
 }
 
 # nginx's JSON access log lines (stdout) since the part started.

@@ -161,6 +161,25 @@ container_running() {
   [[ $(docker inspect --format '{{.State.Running}}' "$1" 2>/dev/null) == true ]]
 }
 
+# app_records: the Liberty records of the container named app, JSON, one a line, access log
+# included: its console in production; the dev stack's console is for people, and the same
+# records go to messages.log in the server directory there (app/dev/dev-mode.xml).
+# app_records_since SINCE: the same, of the console only what it printed since SINCE (a Unix
+# time); messages.log is read whole.
+app_records() {
+  app_records_since 0
+}
+
+app_records_since() {
+  docker logs --since "$1" app 2>&1 | grep '^{' || true
+  docker exec app cat /config/logs/messages.log 2>/dev/null | grep '^{' || true
+}
+
+# app_recorded TEXT: the app's records hold TEXT.
+app_recorded() {
+  app_records | grep -F "$1" >/dev/null
+}
+
 # The base images. app/Dockerfile and nginx/Dockerfile name the official images as their ARG
 # defaults (MAVEN_IMAGE, LIBERTY_IMAGE, NGINX_IMAGE), which is what users pull; the tests' own
 # helper images start FROM DEBIAN_IMAGE. Where an official image is absent but the test fixture

@@ -89,8 +89,8 @@ liberty_resolves_the_client() {
   client=$(sed -n 's/^X-Real-IP: //p' <<<"$page")
   network=$(docker inspect --format '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}}{{end}}' app)
   nginx_address=$(address_on "$network" nginx)
-  wait_until 10 1 logged app "$marker" || { echo "no access log entry for ?$marker"; return 1; }
-  entry=$(docker logs app 2>&1 | grep -F "$marker" | tail -n 1)
+  wait_until 10 1 app_recorded "$marker" || { echo "no access log entry for ?$marker"; return 1; }
+  entry=$(app_records | grep -F "$marker" | tail -n 1)
   [[ $entry == *"\"ibm_remoteHost\":\"$nginx_address\""* && $entry == *"\"ibm_remoteIP\":\"$client\""* ]] ||
     { echo "expected peer $nginx_address and client $client in: $entry"; return 1; }
   echo "peer $nginx_address, client $client"
@@ -113,8 +113,8 @@ request_id_reaches_the_app() {
   edge_entry=$(docker logs nginx 2>/dev/null | grep -F "$marker" | tail -n 1)
   id=$(sed -n 's/.*"request_id":"\([0-9a-f]\{32\}\)".*/\1/p' <<<"$edge_entry")
   [[ -n $id ]] || { echo "no request id in nginx's record: $edge_entry"; return 1; }
-  wait_until 10 1 logged app "$marker" || { echo "no app access log entry for ?$marker"; return 1; }
-  app_entry=$(docker logs app 2>&1 | grep -F "$marker" | tail -n 1)
+  wait_until 10 1 app_recorded "$marker" || { echo "no app access log entry for ?$marker"; return 1; }
+  app_entry=$(app_records | grep -F "$marker" | tail -n 1)
   if [[ $app_entry != *"$id"* || $app_entry == *forged-by-the-client* ]]; then
     echo "expected nginx's request id $id, not the client's, in: $app_entry"
     return 1
@@ -233,8 +233,8 @@ containers_are_hardened() {
   echo "read-only, unprivileged, cap_drop ALL and none added, no-new-privileges, memory and pids limits, unless-stopped"
 }
 
-# liberty_message_ms ID: the epoch milliseconds of the last Liberty message ID in the app's log
-# (read from stdin: JSON lines, as dev mode prints them or bare).
+# liberty_message_ms ID: the epoch milliseconds of the last Liberty message ID in the app's
+# records (read from stdin: JSON lines, app_records).
 liberty_message_ms() {
   local datetime
   datetime=$(grep -F "\"ibm_messageId\":\"$1\"" | tail -n 1 |
@@ -248,7 +248,7 @@ liberty_message_ms() {
 # resolver's timeouts (10 s).
 app_port_opened_promptly() {
   local logs started listening
-  logs=$(docker logs app 2>&1)
+  logs=$(app_records)
   started=$(liberty_message_ms CWWKZ0001I <<<"$logs") || true
   listening=$(liberty_message_ms CWWKO0219I <<<"$logs") || true
   [[ -n $started && -n $listening ]] || { echo "no CWWKZ0001I or CWWKO0219I in the app's log"; return 1; }

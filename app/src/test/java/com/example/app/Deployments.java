@@ -8,7 +8,8 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 /** The WAR that `mvn package` built, as it ships, plus the test-only probe. */
 final class Deployments {
 
-    static final int PORT = 8000;
+    /** The test server's HTTP port: HTTP_PORT, as the server itself reads it (server.xml), else 8000. */
+    static final int PORT = Integer.parseInt(System.getenv().getOrDefault("HTTP_PORT", "8000"));
 
     private Deployments() {
     }
