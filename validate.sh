@@ -233,7 +233,10 @@ server_xml_edit_is_applied() {
   since=$(date +%s)
   restore_edited_files
   wait_until "$RELOAD_TIMEOUT" 1 logged app CWWKG0017I "$since" || { echo "the restored server.xml was not applied"; return 1; }
-  grep_page "$QUOTE" || { echo "the quote was not served after the configuration updates"; return 1; }
+  # Liberty restarts the application after an update of the configuration that dev mode
+  # rewrites (its location, its variables): a moment of 404 while it does.
+  wait_until "$RELOAD_TIMEOUT" 0.5 grep_page "$QUOTE" ||
+    { echo "the quote was not served within ${RELOAD_TIMEOUT}s of the configuration updates"; return 1; }
   echo "applied (CWWKG0017I), restored and applied again"
 }
 
@@ -351,6 +354,85 @@ production_build_warms_the_app() {
   echo "$starts server starts, GET http://localhost:8000/ answered, no openapi call"
 }
 
+# server_messages_log CONTAINER: the messages.log of the Liberty server that runs in CONTAINER,
+# found from the server's own process (ws-server.jar): in LOG_DIR, else in its WLP_OUTPUT_DIR
+# (the image's, or the one dev mode gives it).
+server_messages_log() {
+  # shellcheck disable=SC2016 # runs in the container
+  docker exec "$1" bash -c 'for process in /proc/[0-9]*; do
+      if tr "\0" " " <"$process/cmdline" 2>/dev/null | grep -q "ws-server\.jar"; then
+        env=$(tr "\0" "\n" <"$process/environ")
+        log_dir=$(sed -n "s/^LOG_DIR=//p" <<<"$env")
+        output_dir=$(sed -n "s/^WLP_OUTPUT_DIR=//p" <<<"$env")
+        echo "${log_dir:-$output_dir/defaultServer/logs}/messages.log"
+        exit 0
+      fi
+    done
+    exit 1'
+}
+
+# server_facts CONTAINER: what the Liberty server running in CONTAINER says of itself, one fact a
+# line: from the header of its messages.log, the Liberty product, installation and Java (home,
+# version, runtime); the JVM of its "Launching" line on the console; the features it started
+# (CWWKF0012I); and the features that productInfo lists as installed in that installation.
+server_facts() {
+  local container=$1 messages_log messages install_dir
+  messages_log=$(server_messages_log "$container") || { echo "no Liberty server runs in $container"; return 1; }
+  messages=$(docker exec "$container" cat "$messages_log") || { echo "no $messages_log in $container"; return 1; }
+  grep -E '^(product|wlp\.install\.dir|java\.home|java\.version|java\.runtime) = ' <<<"$messages"
+  docker logs "$container" 2>&1 | sed -n 's/^\(\[INFO\] \)\{0,1\}Launching [^ ]* (.*) on \(.*\) ([a-z_A-Z]*)$/jvm = \2/p' | tail -n 1
+  grep -o 'CWWKF0012I: The server installed the following features: \[[^]]*\]' <<<"$messages" | tail -n 1 |
+    sed 's/^CWWKF0012I: The server installed the following features: /features started = /'
+  install_dir=$(sed -n 's/^wlp\.install\.dir = //p' <<<"$messages")
+  [[ -n $install_dir ]] || { echo "no wlp.install.dir in $container's $messages_log"; return 1; }
+  printf 'features installed = %s\n' "$(docker exec "$container" "${install_dir}bin/productInfo" featureInfo | tr -d '\r' | sort | tr '\n' ' ')"
+}
+
+# dev_image_lineage: the layers of the image that the dev stack's app runs begin with those of the
+# production image's base (its label), and go on with the production image's own first layers
+# (the liberty stage: the server's configuration and features), built once for both.
+dev_image_lineage() {
+  local base dev production base_count common=0
+  base=$(docker image inspect --format '{{index .Config.Labels "org.opencontainers.image.base.name"}}' "$PRODUCTION_IMAGE")
+  mapfile -t base < <(docker image inspect --format '{{range .RootFS.Layers}}{{println .}}{{end}}' "$base" | sed '/^$/d')
+  mapfile -t dev < <(docker image inspect --format '{{range .RootFS.Layers}}{{println .}}{{end}}' \
+    "$(docker inspect --format '{{.Image}}' app)" | sed '/^$/d')
+  mapfile -t production < <(docker image inspect --format '{{range .RootFS.Layers}}{{println .}}{{end}}' "$PRODUCTION_IMAGE" | sed '/^$/d')
+  base_count=${#base[@]}
+  ((base_count > 0)) || { echo "the production image's base has no layers"; return 1; }
+  while ((common < ${#dev[@]} && common < ${#production[@]})) && [[ ${dev[common]} == "${production[common]}" ]]; do
+    common=$((common + 1))
+  done
+  if [[ ${dev[*]:0:base_count} != "${base[*]}" ]]; then
+    echo "the dev image's ${#dev[@]} layers do not begin with the ${base_count} of the production base"
+    return 1
+  fi
+  ((common > base_count)) || { echo "the dev and production images share no layer beyond the base"; return 1; }
+  echo "the dev image's first $common of ${#dev[@]} layers are the production image's ($base_count of its base)"
+}
+
+# The dev stack's server is the production image's: the same JVM and Java home, Liberty version
+# and installation, features installed and started (server_facts of the running dev server and
+# of a production container), and the dev image is built on the production image's layers.
+dev_server_is_the_production_server() {
+  local dev production lineage
+  docker rm -f "$PRODUCTION_CONTAINER" >/dev/null 2>&1 || true
+  docker run -d --name "$PRODUCTION_CONTAINER" "$PRODUCTION_IMAGE" >/dev/null
+  if ! wait_until 120 1 logged "$PRODUCTION_CONTAINER" CWWKF0011I; then
+    echo "the production server did not start within 120 s"
+    return 1
+  fi
+  dev=$(server_facts app) || { echo "dev: $dev"; return 1; }
+  production=$(server_facts "$PRODUCTION_CONTAINER") || { echo "production: $production"; return 1; }
+  docker rm -f "$PRODUCTION_CONTAINER" >/dev/null
+  if [[ $dev != "$production" ]]; then
+    echo "dev (<) and production (>) differ: $(diff <(echo "$dev") <(echo "$production") | grep '^[<>]' | cut -c1-240 | tr '\n' ' ')"
+    return 1
+  fi
+  lineage=$(dev_image_lineage) || { echo "$lineage"; return 1; }
+  echo "$(grep -E '^(jvm|java\.home|product|wlp\.install\.dir) = ' <<<"$dev" | tr '\n' ';' | sed 's/;/; /g')$(grep -c . <<<"$(sed -n 's/^features installed = //p' <<<"$dev" | tr ' ' '\n')") features installed, the same started; $lineage"
+}
+
 # build_verbose_production LOG [docker build options...]
 build_verbose_production() {
   local log=$1
@@ -414,6 +496,7 @@ main() {
     check "a stop of nginx writes its buffered access log out" stop_keeps_nginx_log
     build_production_image
     check "the production image serves on 8000 alone" production_image_serves_alone
+    check "dev and production: one JVM, Liberty installation and features; the dev image on the production layers" dev_server_is_the_production_server
     check "the production build's warm-up reaches the app on 8000" production_build_warms_the_app
     check "the production image holds no keystore, runs as 1001" production_image_has_no_keystore
     check "the private key is in no image layer or history" key_in_no_image
