@@ -142,6 +142,9 @@ wait_until() {
 # images of use_base_images as its build args.
 compose() {
   use_base_images
+  # BuildKit for the dev stage as for every other build here (Compose v1 builds with the classic
+  # builder unless told), so that the dev image shares the production image's liberty layers.
+  export DOCKER_BUILDKIT=1 COMPOSE_DOCKER_CLI_BUILD=1
   if [[ -n ${COMPOSE_COMMAND:-} ]]; then
     # shellcheck disable=SC2086 # a command of one or two words
     (cd "${REPO_ROOT:?}" && $COMPOSE_COMMAND "$@")
