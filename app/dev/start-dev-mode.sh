@@ -1,7 +1,7 @@
 #!/bin/bash
 # The dev stage's command: Liberty dev mode on the image's own Liberty installation and Java
-# (recompiles and redeploys on every source change; no debug port, no tests on change), and
-# beside it the notifier that restarts the application at each recompile
+# (recompiles and redeploys on every source change; a debug port only when asked, no tests on
+# change), and beside it the notifier that restarts the application at each recompile
 # (LibertyChangeNotifier.java), with Liberty's own monitor idle (updateTrigger=mbean).
 # - The server directory is a tmpfs (compose): filled first from the image's copy, so the server
 #   starts from the configuration the image was built with, then dev mode copies the mounted
@@ -37,6 +37,20 @@ exec > >(sed -u -e '/^\[INFO\] Recompiling with compiler options: /d' \
   -e 's/^\[INFO\] \(\[[0-9]\{1,2\}\/[0-9]\{1,2\}\/[0-9]\{2\}, \)/\1/')
 
 server_java_home=${JAVA_HOME:?the image names its Java in JAVA_HOME}
+
+# DEV_DEBUG_PORT (docker-compose.yml): empty, no debug agent; a port number, the server's JVM
+# listens for a debugger (JDWP) on 7777 in the container, which nginx relays from the host's
+# loopback port of that number. Dev mode lets it run without waiting for a debugger, and on every
+# interface (WLP_DEBUG_REMOTE, in server.env): the relay is another container.
+case ${DEV_DEBUG_PORT:-} in
+  '') debug=false ;;
+  *[!0-9]* | 0* | ??????*) debug=invalid ;;
+  *) if [ "$DEV_DEBUG_PORT" -le 65535 ]; then debug=true; else debug=invalid; fi ;;
+esac
+if [ "$debug" = invalid ]; then
+  echo "start-dev-mode: DEV_DEBUG_PORT must be empty (no debugger) or a port from 1 to 65535, got '$DEV_DEBUG_PORT'" >&2
+  exit 64
+fi
 find /opt/dev-mode/server -mindepth 1 -maxdepth 1 -exec cp -a {} /config/ \;
 
 case "${DEV_POLLING:-false}" in
@@ -62,6 +76,6 @@ esac
 
 exec env -u LOG_DIR /opt/dev-mode/bin/mvn -B -o liberty:dev -DinstallDirectory=/opt/ol/wlp -DskipInstallFeature=true \
   -Dliberty.env.JAVA_HOME="$server_java_home" \
-  -Ddebug=false -DhotTests=false -DskipTests -DcompileWait=0.1 \
+  -Ddebug="$debug" -DdebugPort=7777 -Dliberty.env.WLP_DEBUG_REMOTE=y -DhotTests=false -DskipTests -DcompileWait=0.1 \
   -Dliberty.var.app.update.trigger="$update_trigger" -Dliberty.var.app.update.polling.rate=100ms \
   -DpollingTest="${DEV_POLLING:-false}"
