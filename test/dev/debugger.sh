@@ -16,8 +16,9 @@ source "$(dirname "$0")/../lib/edge-probes.sh"
 
 # The host port of the relay while the setting is on.
 readonly DEBUG_PORT=${DEBUG_TEST_PORT:-5005}
-# The dev image holds a JDK (the Maven image's, for compiling), and so jdb.
-readonly JDB_IMAGE=quote-service:dev
+# The images of the stack under test (read at the start): the dev image holds a JDK (the Maven
+# image's, for compiling), and so jdb.
+APP_IMAGE="" EDGE_IMAGE=""
 readonly APP_DEBUG_PORT=7777 RELAY_PORT=5005
 
 # listening CONTAINER PORT: a TCP socket of CONTAINER's network namespace listens on PORT.
@@ -44,7 +45,7 @@ listens_not() {
 # jdb_threads ADDRESS: what jdb prints when it attaches to ADDRESS and is asked for the threads.
 jdb_threads() {
   printf 'threads\nexit\n' |
-    timeout 60 docker run --rm -i --network host --entrypoint /opt/dev-mode/jdk/bin/jdb "$JDB_IMAGE" \
+    timeout 60 docker run --rm -i --network host --entrypoint /opt/dev-mode/jdk/bin/jdb "$APP_IMAGE" \
       -attach "$1" 2>&1 || true
 }
 
@@ -110,7 +111,8 @@ put_back() {
 main() {
   require_stack
   command -v timeout >/dev/null || { echo "$PART: timeout is missing" >&2; exit 2; }
-  docker image inspect "$JDB_IMAGE" >/dev/null 2>&1 || { echo "$PART: $JDB_IMAGE is missing" >&2; exit 2; }
+  APP_IMAGE=$(docker inspect --format '{{.Image}}' "$APP")
+  EDGE_IMAGE=$(docker inspect --format '{{.Image}}' "$NGINX")
   trap put_back EXIT
 
   export DEV_DEBUG_PORT=$DEBUG_PORT
@@ -132,11 +134,11 @@ main() {
   trap - EXIT
 
   check "a DEV_DEBUG_PORT that is no port stops dev mode, with the reason" \
-    refused "$JDB_IMAGE" "DEV_DEBUG_PORT must be empty"
+    refused "$APP_IMAGE" "DEV_DEBUG_PORT must be empty"
   check "a DEV_DEBUG_PORT that is no port stops nginx, with the reason" \
-    refused quote-nginx:latest "DEV_DEBUG_PORT must be empty" --read-only --tmpfs /tmp \
+    refused "$EDGE_IMAGE" "DEV_DEBUG_PORT must be empty" --read-only --tmpfs /tmp \
     -v "$REPO_ROOT/nginx/files:/etc/nginx/tls:ro" -e TLS_CERTIFICATE=/etc/nginx/tls/localhost.crt \
-    -e TLS_PRIVATE_KEY=/etc/nginx/tls/localhost.key -e APP_UPSTREAM=127.0.0.1:8000
+    -e TLS_PRIVATE_KEY=/etc/nginx/tls/localhost.key -e PUBLISH_ADDRESS=127.0.0.1 -e APP_UPSTREAM=127.0.0.1:8000
   checks_summary "$PART"
 }
 
