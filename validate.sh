@@ -182,8 +182,9 @@ tls_scan_finds_nothing() {
 }
 
 hot_reload_shows_an_edit() {
-  local marker started
+  local marker started since
   marker="Edited $(date +%s)"
+  since=$(date +%s)
   sed -i "s/$QUOTE/$marker/" "$QUOTE_FILE"
   started=$SECONDS
   if ! wait_until "$RELOAD_TIMEOUT" 1 grep_page "$marker"; then
@@ -192,9 +193,25 @@ hot_reload_shows_an_edit() {
     return 1
   fi
   local shown_after=$((SECONDS - started))
+  # What the edit printed, for the next check (a moment for the line that follows the update).
+  sleep 1
+  EDIT_CONSOLE=$(docker logs --since "$since" app 2>&1)
   restore_edited_files
   wait_until "$RELOAD_TIMEOUT" 1 grep_page "$QUOTE" || { echo "the restored quote was not served again"; return 1; }
   echo "served about ${shown_after}s after the edit, and restored"
+}
+
+# The dev console is for people: an edit shows in a few lines of text (dev mode's compilation,
+# Liberty's update of the application), no JSON record (README.md, "The dev stack and production").
+EDIT_CONSOLE=""
+an_edit_prints_a_few_lines() {
+  local count
+  count=$(grep -c . <<<"$EDIT_CONSOLE" || true)
+  if ((count == 0 || count > 4)) || grep -q '^{\|"ibm_' <<<"$EDIT_CONSOLE"; then
+    echo "expected 1 to 4 lines of text, got $count: $(head -n 6 <<<"$EDIT_CONSOLE" | cut -c1-160 | tr '\n' '|')"
+    return 1
+  fi
+  tr '\n' '|' <<<"$EDIT_CONSOLE" | sed 's/|$//' | cut -c1-400
 }
 
 # A quote that does not compile: dev mode reports it, and the last good version goes on serving.
@@ -489,6 +506,7 @@ main() {
       check "testssl.sh finds nothing at MEDIUM or worse" tls_scan_finds_nothing
     fi
     check "hot reload: an edit of the quote shows at https://localhost/" hot_reload_shows_an_edit
+    check "hot reload: the edit printed a few lines of text on the app's console" an_edit_prints_a_few_lines
     check "hot reload: a compile error is reported and the last good version served" compile_error_keeps_the_last_good_version
     check "hot reload: an edit of server.xml is applied" server_xml_edit_is_applied
     check "the app is unreachable from the host" app_unreachable_from_host

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the tests of the containers on whatever Docker engine and Compose this machine has: the
 # acceptance check (validate.sh, which leaves the stack up), then the security and reliability
-# suite (test/run-suite.sh, CI-sized) against that stack, the dev stack's debugger setting
-# (test/dev/debugger.sh, which recreates the stack twice), then the production images as an
+# suite (test/run-suite.sh, CI-sized) against that stack, the dev stack's quiet console and its
+# debugger setting (test/dev/: the latter recreates the stack twice), then the production images as an
 # operator runs them (test/operations/run-operations.sh, after the dev stack is down), and
 # last stops everything, also when a step fails. Prints the engine and Compose versions first
 # and, last, one line `LANE: N passed, M failed` that adds up the counts each step recorded
@@ -40,6 +40,7 @@ main() {
   # -k keeps the stack for the suite; -s: the suite runs the TLS scan itself (tls.sh).
   run_part "$REPO_ROOT/validate.sh" -k -s "$@"
   run_part "$REPO_ROOT/test/run-suite.sh"
+  run_part "$REPO_ROOT/test/dev/console.sh"
   run_part "$REPO_ROOT/test/dev/debugger.sh"
   stop_stack
   run_part "$REPO_ROOT/test/operations/run-operations.sh"
