@@ -8,6 +8,8 @@
 #   host      this machine's Docker engine and Compose (in CI: Engine 20.10, docker-compose 1.29)
 #   engine26  Docker Engine 26 and Compose v2 from Debian 13, in a nested engine
 #             (test/lanes/engine26-compose-v2.sh)
+#   rootless  a team member's machine: a user without root, rootless Docker, a core.autocrlf=true
+#             clone, ports 8080/8443, few tools on PATH (test/lanes/rootless.sh; not by default)
 # TEST_LANES picks lanes (default "host engine26"); e.g. TEST_LANES=host for this machine's only.
 # Every lane runs even when one fails; each ends with `LANE: N passed, M failed`, and the last
 # line, `all: N passed, M failed`, adds up what the pods step and each lane recorded (run_part);
@@ -37,7 +39,8 @@ main() {
     case $lane in
       host) LANE=host run_part "$REPO_ROOT/test/run-stack-tests.sh" "$@" ;;
       engine26) run_part "$REPO_ROOT/test/lanes/engine26-compose-v2.sh" "$@" ;;
-      *) echo "run-all-tests.sh: unknown lane '$lane' in TEST_LANES (host, engine26)" >&2; return 2 ;;
+      rootless) run_part "$REPO_ROOT/test/lanes/rootless.sh" "$@" ;;
+      *) echo "run-all-tests.sh: unknown lane '$lane' in TEST_LANES (host, engine26, rootless)" >&2; return 2 ;;
     esac
   done
   run_part "$REPO_ROOT/test/static/base-images.sh"
