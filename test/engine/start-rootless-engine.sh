@@ -60,9 +60,13 @@ open_tun_device() {
   [[ $(stat -c %a /dev/net/tun) == 666 ]] || chmod 666 /dev/net/tun
 }
 
-# Subordinate ranges: useradd adds them on Debian, but an older user may have none.
+# Its uid lies above those that images run as (Liberty 1001, nginx 101): a user that shared one
+# would own, to the kernel, the processes that the machine's engine runs as that uid. Subordinate
+# ranges: useradd adds them on Debian, but an older user may have none.
 prepare_user() {
-  id "$ROOTLESS_USER" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$ROOTLESS_USER"
+  id "$ROOTLESS_USER" >/dev/null 2>&1 ||
+    useradd --create-home --shell /bin/bash -K UID_MIN=20000 -K UID_MAX=29999 \
+      -K GID_MIN=20000 -K GID_MAX=29999 "$ROOTLESS_USER"
   grep -q "^$ROOTLESS_USER:" /etc/subuid || usermod --add-subuids 100000-165535 "$ROOTLESS_USER"
   grep -q "^$ROOTLESS_USER:" /etc/subgid || usermod --add-subgids 100000-165535 "$ROOTLESS_USER"
   USER_ID=$(id -u "$ROOTLESS_USER")
