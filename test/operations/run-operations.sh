@@ -32,6 +32,7 @@ main() {
   build_production_images || die "building the production images failed"
   run_part "$REPO_ROOT/test/operations/production-run.sh"
   run_part "$REPO_ROOT/test/operations/edge-alone.sh"
+  run_part "$REPO_ROOT/test/operations/published-ports.sh"
   run_part "$REPO_ROOT/test/operations/production-chain.sh"
   checks_summary operations
 }
