@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # debugger.sh: the dev stack's debugger setting, DEV_DEBUG_PORT (docker-compose.yml, README.md
 # "Debugging"). Set: the dev server's JVM runs a JDWP agent on 7777, nginx relays its port 5005
-# there (nginx/docker-entrypoint.d/16-debug-relay.sh), published on the host's loopback alone,
+# there (nginx/docker-entrypoint.d/17-debug-relay.sh), published on the host's loopback alone,
 # and jdb (the dev image's JDK, in a container on the host's network, as an IDE on the host
 # would be) attaches through it and lists the server's threads. Unset, the default, which this
 # part puts back: no agent in the app, no relay in nginx, nothing listens on either port, and jdb
