@@ -39,6 +39,10 @@ main() {
   trap stop_stack EXIT
   # -k keeps the stack for the suite; -s: the suite runs the TLS scan itself (tls.sh).
   run_part "$REPO_ROOT/validate.sh" -k -s "$@"
+  # The suite (its TLS grade among it) sees the edge as production serves it: HSTS for two
+  # years, where validate.sh checked the dev stack's own 0. Compose recreates nginx alone.
+  export HSTS_MAX_AGE=63072000
+  compose up -d nginx >/dev/null 2>&1 || true
   run_part "$REPO_ROOT/test/run-suite.sh"
   run_part "$REPO_ROOT/test/dev/console.sh"
   run_part "$REPO_ROOT/test/dev/debugger.sh"

@@ -7,6 +7,8 @@
 #                        Liberty's own pages never reach a client
 #   edge-alone.sh        nginx's image alone: a root-owned 0600 key refused with the remedy; the
 #                        committed pair beyond loopback said loudly; workers under a CPU quota
+#   published-ports.sh   nginx's image on other host ports: the redirect and Alt-Svc name the
+#                        published HTTPS port, HSTS's max-age as set; bad values refused
 #   production-chain.sh  README's chain (nginx in front of the production app) with a generated
 #                        keypair: the edge checks that the dev stack passes, the 503 fallback,
 #                        an app that moves, a renewed keypair served after the reload
