@@ -12,10 +12,13 @@
 // runs on the server's own Java, as an attach API reaches only a JVM of its own kind (OpenJ9's is
 // not HotSpot's).
 //
+// Directories after --poll are polled instead (every POLL_MILLIS: a walk comparing each file's time
+// and size), for a mount that raises no change events: dev mode's sources when it polls them.
+//
 // It says nothing unless something went wrong: a change made while no server runs is no fault
 // (the server reads every class as it starts), and a restart is Liberty's to report.
 //
-//   java LibertyChangeNotifier APPLICATION DIRECTORY...
+//   java LibertyChangeNotifier APPLICATION DIRECTORY... [--poll DIRECTORY...]
 
 import com.sun.tools.attach.VirtualMachine;
 import com.sun.tools.attach.VirtualMachineDescriptor;
@@ -27,6 +30,7 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,37 +56,54 @@ public final class LibertyChangeNotifier {
     private static final long QUIET_MILLIS = 15;
     // How often a directory that does not exist yet (a fresh target/ volume) is looked for.
     private static final long ABSENT_RETRY_MILLIS = 500;
+    // As often as dev mode polls the sources.
+    private static final long POLL_MILLIS = 100;
 
     private final ObjectName application;
     private final List<Path> roots;
+    private final List<Path> polledRoots;
+    private Map<Path, List<Object>> polledFiles;
     private final WatchService watcher;
     private final Map<WatchKey, Path> watched = new HashMap<>();
     private JMXConnector connector;
     private MBeanServerConnection server;
 
-    private LibertyChangeNotifier(ObjectName application, List<Path> roots) throws IOException {
+    private LibertyChangeNotifier(ObjectName application, List<Path> roots, List<Path> polledRoots)
+            throws IOException {
         this.application = application;
         this.roots = roots;
+        this.polledRoots = polledRoots;
+        this.polledFiles = polledFiles();
         this.watcher = FileSystems.getDefault().newWatchService();
     }
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: java LibertyChangeNotifier APPLICATION DIRECTORY...");
+            System.err.println("usage: java LibertyChangeNotifier APPLICATION DIRECTORY... [--poll DIRECTORY...]");
             System.exit(2);
         }
         List<Path> roots = new ArrayList<>();
+        List<Path> polledRoots = new ArrayList<>();
+        List<Path> addTo = roots;
         for (String directory : List.of(args).subList(1, args.length)) {
-            roots.add(Path.of(directory).toAbsolutePath().normalize());
+            if (directory.equals("--poll")) {
+                addTo = polledRoots;
+            } else {
+                addTo.add(Path.of(directory).toAbsolutePath().normalize());
+            }
         }
-        new LibertyChangeNotifier(new ObjectName(APPLICATION_MBEAN + args[0]), roots).run();
+        new LibertyChangeNotifier(new ObjectName(APPLICATION_MBEAN + args[0]), roots, polledRoots).run();
     }
 
     private void run() throws InterruptedException {
         while (true) {
             watchRootsThatExist();
-            WatchKey key = watcher.poll(ABSENT_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            WatchKey key = watcher.poll(polledRoots.isEmpty() ? ABSENT_RETRY_MILLIS : POLL_MILLIS,
+                    TimeUnit.MILLISECONDS);
             if (key == null) {
+                if (polledRootsChanged()) {
+                    tellServer();
+                }
                 continue;
             }
             handle(key);
@@ -116,6 +137,34 @@ public final class LibertyChangeNotifier {
         } catch (IOException | RuntimeException e) {
             log("cannot walk " + top + ": " + e);
         }
+    }
+
+    private boolean polledRootsChanged() {
+        Map<Path, List<Object>> now = polledFiles();
+        boolean changed = !now.equals(polledFiles);
+        polledFiles = now;
+        return changed;
+    }
+
+    // Every file and directory below the polled roots, with its time and size; a missing root
+    // has none.
+    private Map<Path, List<Object>> polledFiles() {
+        Map<Path, List<Object>> files = new HashMap<>();
+        for (Path root : polledRoots) {
+            try (Stream<Path> paths = Files.walk(root)) {
+                paths.forEach(path -> {
+                    try {
+                        BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+                        files.put(path, List.of(attributes.lastModifiedTime(), attributes.size()));
+                    } catch (IOException gone) {
+                        // Deleted during the walk: the next walk sees it gone.
+                    }
+                });
+            } catch (IOException | RuntimeException e) {
+                // Missing, or changing during the walk: the next walk tells.
+            }
+        }
+        return files;
     }
 
     // A new directory (a new package) is watched too; a deleted one is forgotten.

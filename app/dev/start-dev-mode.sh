@@ -14,10 +14,12 @@
 # - The features are those features.sh installed when the image was built: no feature check.
 # - Offline: the dev stack has no way out, and the image holds every plugin and dependency.
 # - Faster than dev mode's defaults: compile 0.1 s after a change (not 0.5 s).
-# DEV_POLLING=true, for bind mounts that deliver no change events (Docker Desktop on macOS or
-# Windows): dev mode polls the sources (its loop, every 100 ms; the plugin's pollingTest option)
-# and Liberty polls the application (every 100 ms), with no notifier, as inotify is not to be
-# trusted there.
+# DEV_POLLING (auto, the default; true or false decide): whether dev mode polls the sources (its
+# loop, every 100 ms; the plugin's pollingTest option) instead of waiting for their change events,
+# which do not arrive through some bind mounts (Docker Desktop's Windows drives, other FUSE or
+# network mounts). Either way the notifier restarts the application: the class directory is a
+# volume of the container's, where events always arrive; it polls the webapp directory when dev
+# mode polls.
 set -eu
 
 # The console is for people: each edit shows as dev mode's "compiled" (or the compiler's errors)
@@ -53,29 +55,60 @@ if [ "$debug" = invalid ]; then
 fi
 find /opt/dev-mode/server -mindepth 1 -maxdepth 1 -exec cp -a {} /config/ \;
 
-case "${DEV_POLLING:-false}" in
-  true)
-    update_trigger=polled ;;
-  false)
-    update_trigger=mbean
-    # The class directory is a volume of the container's (events always arrive); the webapp
-    # directory is the mounted source. The notifier runs on the server's Java (the attach API
-    # reaches only a JVM of its own kind) and is kept small: it only waits. It is started again
-    # if it ever ends: without it no change would reach the server.
-    while true; do
-      "$server_java_home/bin/java" -Xmx16m -Xss512k -cp /opt/dev-mode/notifier LibertyChangeNotifier \
-        app /workspace/target/classes /workspace/app/src/main/webapp || true
-      echo "[notifier] ended; starting it again in 1 s" >&2
-      sleep 1
-    done &
-    ;;
+# fs_type PATH: the type of the file system that holds PATH: the latest mount at the longest
+# mount point above it. A bind mount keeps the type of its source.
+fs_type() {
+  awk -v path="$1" '{
+    for (i = 7; $i != "-"; i++) continue
+    if (($5 == "/" || path == $5 || index(path, $5 "/") == 1) && length($5) >= longest) {
+      longest = length($5); type = $(i + 1)
+    }
+  } END { print type }' /proc/self/mountinfo
+}
+
+# auto polls unless every mounted source is on a file system known to raise inotify events for
+# edits made on the host too. FUSE (Docker Desktop's grpcfuse, fakeowner, bindfs...), 9p, virtiofs
+# and network file systems raise them at best for edits made through the mount itself, so they
+# poll, as does any type not named here: a needless poll costs about 100 ms an edit, a missing
+# event every edit.
+case "${DEV_POLLING:-auto}" in
+  true) polling=true why="DEV_POLLING=true" ;;
+  false) polling=false why="DEV_POLLING=false" ;;
+  auto)
+    polling=false why="the sources are on file systems that raise change events (DEV_POLLING=auto)"
+    for source in /workspace/pom.xml /workspace/src-liberty /workspace/app/src; do
+      type=$(fs_type "$source")
+      case $type in
+        ext[234] | xfs | btrfs | zfs | f2fs | overlay | tmpfs) ;;
+        *)
+          polling=true why="$source is on ${type:-an unknown file system}, which may raise no change events (DEV_POLLING=auto)"
+          break ;;
+      esac
+    done ;;
   *)
-    echo "DEV_POLLING must be true or false, not '${DEV_POLLING}'" >&2
+    echo "start-dev-mode: DEV_POLLING must be auto, true or false, got '$DEV_POLLING'" >&2
     exit 64 ;;
 esac
+if [ "$polling" = true ]; then
+  echo "start-dev-mode: dev mode polls the sources every 100 ms: $why"
+  polled_webapp="--poll /workspace/app/src/main/webapp"
+else
+  echo "start-dev-mode: dev mode follows the sources' change events: $why"
+  polled_webapp=/workspace/app/src/main/webapp
+fi
+
+# The notifier runs on the server's Java (the attach API reaches only a JVM of its own kind) and
+# is kept small: it only waits. It is started again if it ever ends: without it no change would
+# reach the server.
+while true; do
+  # shellcheck disable=SC2086 # one or two words
+  "$server_java_home/bin/java" -Xmx16m -Xss512k -cp /opt/dev-mode/notifier LibertyChangeNotifier \
+    app /workspace/target/classes $polled_webapp || true
+  echo "[notifier] ended; starting it again in 1 s" >&2
+  sleep 1
+done &
 
 exec env -u LOG_DIR /opt/dev-mode/bin/mvn -B -o liberty:dev -DinstallDirectory=/opt/ol/wlp -DskipInstallFeature=true \
   -Dliberty.env.JAVA_HOME="$server_java_home" \
   -Ddebug="$debug" -DdebugPort=7777 -Dliberty.env.WLP_DEBUG_REMOTE=y -DhotTests=false -DskipTests -DcompileWait=0.1 \
-  -Dliberty.var.app.update.trigger="$update_trigger" -Dliberty.var.app.update.polling.rate=100ms \
-  -DpollingTest="${DEV_POLLING:-false}"
+  -Dliberty.var.app.update.trigger=mbean -DpollingTest="$polling"
