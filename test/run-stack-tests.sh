@@ -2,11 +2,13 @@
 # Runs the tests of the containers on whatever Docker engine and Compose this machine has: the
 # acceptance check (validate.sh, which leaves the stack up), then the security and reliability
 # suite (test/run-suite.sh, CI-sized) against that stack, the dev stack's quiet console and its
-# debugger setting (test/dev/: the latter recreates the stack twice), then the production images as an
-# operator runs them (test/operations/run-operations.sh, after the dev stack is down), and
-# last stops everything, also when a step fails. Prints the engine and Compose versions first
-# and, last, one line `LANE: N passed, M failed` that adds up the counts each step recorded
-# (run_part: a step that recorded none counts as one failure). Arguments go to validate.sh.
+# debugger setting (test/dev/console.sh, debugger.sh: the latter recreates the stack twice), hot
+# reload from a FUSE mount (test/dev/fuse-mount.sh: a stack of its own, after which none is up),
+# then the production images as an operator runs them (test/operations/run-operations.sh, after
+# the dev stack is down), and last stops everything, also when a step fails. Prints the engine
+# and Compose versions first and, last, one line `LANE: N passed, M failed` that adds up the
+# counts each step recorded (run_part: a step that recorded none counts as one failure).
+# Arguments go to validate.sh.
 #
 # Environment: LANE (the name in that line, default "host"), COMPOSE_COMMAND (e.g.
 # "docker compose"; default docker-compose where installed, else Compose v2), CHECK_RESULTS
@@ -46,6 +48,7 @@ main() {
   run_part "$REPO_ROOT/test/run-suite.sh"
   run_part "$REPO_ROOT/test/dev/console.sh"
   run_part "$REPO_ROOT/test/dev/debugger.sh"
+  run_part "$REPO_ROOT/test/dev/fuse-mount.sh"
   stop_stack
   run_part "$REPO_ROOT/test/operations/run-operations.sh"
   echo "== lane $LANE: $(stack_versions)"

@@ -15,6 +15,8 @@
 #   last_check_passed                     whether the last check passed (check itself always
 #                                         returns 0, so that `set -e` scripts go on after a Fail)
 #   figure TEXT                           a measurement: `Figure: TEXT`, counted as nothing
+#   skip TEXT                             a part that cannot run here, with the reason:
+#                                         `Skip: TEXT`, counted as nothing
 #   checks_summary NAME                   the last line, `NAME: N passed, M failed`; its status is
 #                                         non-zero when any check failed. When CHECK_RESULTS names
 #                                         a file, it also appends "NAME N M" there: the runners
@@ -78,6 +80,10 @@ holds() {
 
 figure() {
   printf 'Figure: %s\n' "$*"
+}
+
+skip() {
+  printf 'Skip: %s\n' "$*"
 }
 
 checks_summary() {
