@@ -75,8 +75,8 @@ refuse_other_checkouts_stack() {
 
 # The watcher the running app container was started with: inotify, or polling (DEV_POLLING=true).
 running_mode() {
-  if docker inspect --format '{{range .Config.Env}}{{println .}}{{end}}' app 2>/dev/null |
-    grep -qx 'DEV_POLLING=true'; then
+  # start-dev-mode.sh says so when dev mode polls, whether DEV_POLLING forced it or auto chose it.
+  if docker logs app 2>&1 | grep -q '^start-dev-mode: dev mode polls '; then
     echo polling
   else
     echo inotify
