@@ -170,6 +170,26 @@ container_running() {
   [[ $(docker inspect --format '{{.State.Running}}' "$1" 2>/dev/null) == true ]]
 }
 
+# stopped_saying CONTAINER TEXT...: CONTAINER stopped by itself within 20 s with a non-zero
+# status (nginx never ran), and its log holds each TEXT; prints its error line. How the edge
+# refuses a setting at start (test/operations/).
+stopped_saying() {
+  local container=$1 log text
+  shift
+  wait_until 20 0.5 container_exited "$container" ||
+    { echo "still $(docker inspect --format '{{.State.Status}}' "$container") after 20 s"; return 1; }
+  [[ $(docker inspect --format '{{.State.ExitCode}}' "$container") != 0 ]] || { echo "exit status 0"; return 1; }
+  log=$(docker logs "$container" 2>&1)
+  for text in "$@"; do
+    grep -qF -- "$text" <<<"$log" || { echo "no '$text' in: $(grep quote-edge <<<"$log" | tr '\n' ' ')"; return 1; }
+  done
+  grep -m1 'ERROR' <<<"$log" | sed 's/^quote-edge: //'
+}
+
+container_exited() {
+  [[ $(docker inspect --format '{{.State.Status}}' "$1" 2>/dev/null) == exited ]]
+}
+
 # app_records: the Liberty records of the container named app, JSON, one a line, access log
 # included: its console in production; the dev stack's console is for people, and the same
 # records go to messages.log in the server directory there (app/dev/dev-mode.xml).

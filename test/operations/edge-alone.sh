@@ -36,26 +36,13 @@ run_edge() {
     -e "TLS_CERTIFICATE=/etc/nginx/tls/$cert" -e "TLS_PRIVATE_KEY=/etc/nginx/tls/$key" "$@" "$IMAGE" >/dev/null
 }
 
-exited() {
-  [[ $(docker inspect --format '{{.State.Status}}' "$PREFIX$1") == exited ]]
-}
-
 serving() {
   docker exec "$PREFIX$1" bash -c 'exec 3<>/dev/tcp/127.0.0.1/8081 && printf "GET / HTTP/1.0\r\n\r\n" >&3 && read -r s <&3 && [[ $s == "HTTP/1.1 200 "* ]]' 2>/dev/null
 }
 
-# refused_saying NAME TEXT...: the container stopped at start with a non-zero status (nginx
-# never ran), and its log holds each TEXT; prints its error line.
+# refused_saying NAME TEXT...: stopped_saying (helpers.sh) for this part's container NAME.
 refused_saying() {
-  local name=$1 log text
-  shift
-  wait_until 20 0.5 exited "$name" || { echo "still $(docker inspect --format '{{.State.Status}}' "$PREFIX$name") after 20 s"; return 1; }
-  log=$(docker logs "$PREFIX$name" 2>&1)
-  [[ $(docker inspect --format '{{.State.ExitCode}}' "$PREFIX$name") != 0 ]] || { echo "exit status 0"; return 1; }
-  for text in "$@"; do
-    grep -qF -- "$text" <<<"$log" || { echo "no '$text' in: $(grep quote-edge <<<"$log" | tr '\n' ' ')"; return 1; }
-  done
-  grep -m1 'ERROR' <<<"$log" | sed 's/^quote-edge: //'
+  stopped_saying "$PREFIX$1" "${@:2}"
 }
 
 # The certificate nginx serves on its own address: the operator's.

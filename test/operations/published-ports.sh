@@ -75,22 +75,9 @@ http3_alt_svc() {
   sed -n 's/^alt-svc: //Ip' <<<"$answer"
 }
 
-exited() {
-  [[ $(docker inspect --format '{{.State.Status}}' "$PREFIX$1") == exited ]]
-}
-
-# refused_saying NAME TEXT...: the container stopped at start with a non-zero status (nginx
-# never ran), and its log holds each TEXT; prints its error line.
+# refused_saying NAME TEXT...: stopped_saying (helpers.sh) for this part's container NAME.
 refused_saying() {
-  local name=$1 log text
-  shift
-  wait_until 20 0.5 exited "$name" || { echo "still $(docker inspect --format '{{.State.Status}}' "$PREFIX$name") after 20 s"; return 1; }
-  [[ $(docker inspect --format '{{.State.ExitCode}}' "$PREFIX$name") != 0 ]] || { echo "exit status 0"; return 1; }
-  log=$(docker logs "$PREFIX$name" 2>&1)
-  for text in "$@"; do
-    grep -qF -- "$text" <<<"$log" || { echo "no '$text' in: $(grep quote-edge <<<"$log" | tr '\n' ' ')"; return 1; }
-  done
-  grep -m1 'ERROR' <<<"$log" | sed 's/^quote-edge: //'
+  stopped_saying "$PREFIX$1" "${@:2}"
 }
 
 main() {
