@@ -14,7 +14,8 @@
 # The hot-reload checks edit the quote in app/src/main/java/com/example/app/QuoteResource.java
 # (once so that it does not compile) and src-liberty/server.xml, and put them back on every exit
 # they can catch (Ctrl-C and kill included); validate.sh refuses to start while either holds an
-# edit of its own (a run killed outright left it there), and says how to restore it.
+# edit of a test run (one killed outright left it there), and says how to restore it
+# (test/lib/project.sh, protect_sources).
 #
 # Needs: docker (engine 20.10 or newer), docker-compose (1.29) or Compose v2, curl, openssl,
 # and testssl.sh unless -s. It touches only this project's containers, images and volumes.
@@ -24,25 +25,18 @@ set -euo pipefail
 
 cd "$(dirname "$0")"
 
-readonly QUOTE_FILE=app/src/main/java/com/example/app/QuoteResource.java
 readonly SERVER_XML=src-liberty/server.xml
 readonly SERVER_XML_EDIT=validate.edit   # the variable that the server.xml check adds
-readonly QUOTE="It's easier to ask forgiveness than it is to get permission."
-readonly CERT=nginx/files/localhost.crt
-readonly KEY=nginx/files/localhost.key
-readonly PRODUCTION_IMAGE=quote-service:latest
 readonly PRODUCTION_CONTAINER=quote-service-validate
 readonly WARM_UP_IMAGE=quote-service:warm-up-check
 readonly STACK_TIMEOUT=600   # seconds: a first build downloads the Maven dependencies
-readonly RELOAD_TIMEOUT=60   # seconds for an edit to show at https://localhost/
+readonly RELOAD_TIMEOUT=60   # seconds for an edit to show through the edge
 readonly MAX_NGINX_IMAGE_MB=150
 readonly MAX_APP_LAYERS_MB=2 # what the production image adds over the official Liberty image
 
 skip_tls_scan=false
 keep_stack=false
 clear_volumes=()
-quote_backup=""
-server_xml_backup=""
 
 usage() {
   awk 'NR > 1 && /^set /{exit} NR > 1' "$0" | sed 's/^# \{0,1\}//'
@@ -66,12 +60,10 @@ parse_arguments() {
 
 REPO_ROOT=$(pwd)
 readonly REPO_ROOT
-# check, compose, wait_until and the rest: test/lib/helpers.sh; the edge's checks, which the
-# production chain runs too: test/lib/stack-checks.sh.
-# shellcheck source=test/lib/helpers.sh
-source test/lib/helpers.sh
-# shellcheck source=test/lib/stack-checks.sh
-source test/lib/stack-checks.sh
+# The tests' library (test/README.md): the edge's and the containers' rules, which the
+# production chain runs too, and with them check, compose, the edge's client and the quote.
+# shellcheck source=test/lib/properties.sh
+source test/lib/properties.sh
 
 require_tools() {
   local tool missing=()
@@ -91,47 +83,8 @@ require_tools() {
   docker info >/dev/null 2>&1 || { echo "validate.sh: the Docker engine does not answer (is dockerd running?)" >&2; exit 2; }
 }
 
-testssl_command() {
-  command -v testssl 2>/dev/null || command -v testssl.sh 2>/dev/null
-}
-
-# The hot-reload checks replace the quote and need it there to begin with; their server.xml
-# edit must not be there.
-refuse_edited_sources() {
-  if ! grep -qF "$QUOTE" "$QUOTE_FILE"; then
-    echo "validate.sh: $QUOTE_FILE does not hold the quote \"$QUOTE\"" >&2
-    echo "validate.sh: (a run killed outright leaves its edit behind). Restore the file with" >&2
-    echo "validate.sh:   git checkout -- $QUOTE_FILE" >&2
-    exit 2
-  fi
-  if grep -qF "$SERVER_XML_EDIT" "$SERVER_XML"; then
-    echo "validate.sh: $SERVER_XML holds the variable $SERVER_XML_EDIT that a run killed outright left behind." >&2
-    echo "validate.sh: Restore the file with   git checkout -- $SERVER_XML" >&2
-    exit 2
-  fi
-}
-
-# Copies of the files that the dev-mode checks edit, taken before any check runs: put back after
-# each of those checks (restore_edited_files) and on every exit the traps catch.
-back_up_edited_files() {
-  quote_backup=$(mktemp)
-  cp "$QUOTE_FILE" "$quote_backup"
-  server_xml_backup=$(mktemp)
-  cp "$SERVER_XML" "$server_xml_backup"
-}
-
-restore_edited_files() {
-  if [[ -n $quote_backup ]]; then
-    cmp -s "$quote_backup" "$QUOTE_FILE" || cp "$quote_backup" "$QUOTE_FILE"
-  fi
-  if [[ -n $server_xml_backup ]]; then
-    cmp -s "$server_xml_backup" "$SERVER_XML" || cp "$server_xml_backup" "$SERVER_XML"
-  fi
-}
-
+# What the exit traps run after the edited sources are put back (protect_sources).
 clean_up() {
-  restore_edited_files
-  rm -f "$quote_backup" "$server_xml_backup"
   docker rm -f "$PRODUCTION_CONTAINER" >/dev/null 2>&1 || true
   if [[ $keep_stack == false ]]; then
     compose down "${clear_volumes[@]}" --remove-orphans >/dev/null 2>&1 || true
@@ -156,11 +109,11 @@ start_from_clean_state() {
 }
 
 wait_for_stack() {
-  echo "== Waiting for https://localhost/ (at most ${STACK_TIMEOUT}s)"
+  echo "== Waiting for $(edge_url /) (at most ${STACK_TIMEOUT}s)"
   if ! wait_until "$STACK_TIMEOUT" 1 stack_answers; then
     compose ps
     compose logs --tail=40
-    fail "the stack answers at https://localhost/ within ${STACK_TIMEOUT}s"
+    fail "the stack answers at $(edge_url /) within ${STACK_TIMEOUT}s"
     return 1
   fi
 }
@@ -173,9 +126,12 @@ wait_for_stack() {
 tls_scan_finds_nothing() {
   local report findings
   report=$(mktemp -d)/testssl.json
-  "$(testssl_command)" --quiet --warnings off --color 0 --add-ca "$CERT" --jsonfile "$report" \
-    --protocols --std --fs --server-defaults --headers --vulnerable https://localhost/ >/dev/null 2>&1 || true
-  [[ -s $report ]] || { echo "testssl.sh wrote no report"; return 1; }
+  testssl_scan "$report" >/dev/null
+  if [[ ! -s $report ]]; then
+    rm -rf "$(dirname "$report")"
+    echo "testssl.sh wrote no report"
+    return 1
+  fi
   findings=$(testssl_findings "$report")
   rm -rf "$(dirname "$report")"
   [[ -z $findings ]] || { echo "findings: $(tr '\n' ' ' <<<"$findings")"; return 1; }
@@ -185,18 +141,18 @@ hot_reload_shows_an_edit() {
   local marker started since
   marker="Edited $(date +%s)"
   since=$(date +%s)
-  sed -i "s/$QUOTE/$marker/" "$QUOTE_FILE"
+  set_quote "$marker" || { restore_sources; echo "the quote line did not take the edit"; return 1; }
   started=$SECONDS
   if ! wait_until "$RELOAD_TIMEOUT" 1 grep_page "$marker"; then
-    restore_edited_files
+    restore_sources
     echo "'$marker' not served within ${RELOAD_TIMEOUT}s"
     return 1
   fi
   local shown_after=$((SECONDS - started))
   # What the edit printed, for the next check (a moment for the line that follows the update).
   sleep 1
-  EDIT_CONSOLE=$(docker logs --since "$since" app 2>&1)
-  restore_edited_files
+  EDIT_CONSOLE=$(log_lines "$APP" "$since")
+  restore_sources
   wait_until "$RELOAD_TIMEOUT" 1 grep_page "$QUOTE" || { echo "the restored quote was not served again"; return 1; }
   echo "served about ${shown_after}s after the edit, and restored"
 }
@@ -214,24 +170,28 @@ an_edit_prints_a_few_lines() {
   tr '\n' '|' <<<"$EDIT_CONSOLE" | sed 's/|$//' | cut -c1-400
 }
 
+# edited_then_logged TEXT COMMAND...: COMMAND edits a source (and fails when the edit did not
+# take), then the app's log must say TEXT within RELOAD_TIMEOUT; the sources are put back when
+# either fails.
+edited_then_logged() {
+  local text=$1 since
+  shift
+  since=$(date +%s)
+  "$@" || { restore_sources; echo "the edit did not take: $*"; return 1; }
+  wait_until "$RELOAD_TIMEOUT" 1 logged "$APP" "$text" "$since" ||
+    { restore_sources; echo "no '$text' in the app's log within ${RELOAD_TIMEOUT}s of the edit"; return 1; }
+}
+
 # A quote that does not compile: dev mode reports it, and the last good version goes on serving.
 compile_error_keeps_the_last_good_version() {
-  local since
-  since=$(date +%s)
-  sed -i "s/$QUOTE/Unterminated/; s/Unterminated\";/Unterminated;/" "$QUOTE_FILE"
-  grep -qF 'Unterminated;' "$QUOTE_FILE" || { restore_edited_files; echo "the quote line did not take the broken edit"; return 1; }
-  if ! wait_until "$RELOAD_TIMEOUT" 1 logged app 'Source compilation had errors' "$since"; then
-    restore_edited_files
-    echo "no 'Source compilation had errors' in the app's log within ${RELOAD_TIMEOUT}s"
-    return 1
-  fi
+  edited_then_logged 'Source compilation had errors' set_quote "Unterminated" unterminated || return 1
   # Served after the failure was reported, and again once Liberty had time to act on anything.
   if ! grep_page "$QUOTE" || ! sleep 2 || ! grep_page "$QUOTE"; then
-    restore_edited_files
+    restore_sources
     echo "the last good quote was not served after the compile error"
     return 1
   fi
-  restore_edited_files
+  restore_sources
   wait_until "$RELOAD_TIMEOUT" 1 grep_page "$QUOTE" || { echo "not served after the fix"; return 1; }
   echo "reported, the last good quote served, then the fix compiled"
 }
@@ -239,17 +199,10 @@ compile_error_keeps_the_last_good_version() {
 # A functional edit of server.xml (one more variable) is applied by the running server.
 server_xml_edit_is_applied() {
   local since
+  edited_then_logged CWWKG0017I add_server_xml_variable || return 1
   since=$(date +%s)
-  sed -i 's|</server>|    <variable name="'"$SERVER_XML_EDIT"'" defaultValue="'"$since"'"/>\n</server>|' "$SERVER_XML"
-  grep -qF "$SERVER_XML_EDIT" "$SERVER_XML" || { restore_edited_files; echo "server.xml did not take the edit"; return 1; }
-  if ! wait_until "$RELOAD_TIMEOUT" 1 logged app CWWKG0017I "$since"; then
-    restore_edited_files
-    echo "no CWWKG0017I (configuration updated) in the app's log within ${RELOAD_TIMEOUT}s"
-    return 1
-  fi
-  since=$(date +%s)
-  restore_edited_files
-  wait_until "$RELOAD_TIMEOUT" 1 logged app CWWKG0017I "$since" || { echo "the restored server.xml was not applied"; return 1; }
+  restore_sources
+  wait_until "$RELOAD_TIMEOUT" 1 logged "$APP" CWWKG0017I "$since" || { echo "the restored server.xml was not applied"; return 1; }
   # Liberty restarts the application after an update of the configuration that dev mode
   # rewrites (its location, its variables): a moment of 404 while it does.
   wait_until "$RELOAD_TIMEOUT" 0.5 grep_page "$QUOTE" ||
@@ -257,8 +210,14 @@ server_xml_edit_is_applied() {
   echo "applied (CWWKG0017I), restored and applied again"
 }
 
+# One more variable in server.xml, marked as a test run's edit.
+add_server_xml_variable() {
+  sed -i 's|</server>|    <!-- '"$SOURCE_EDIT_MARK"' --><variable name="'"$SERVER_XML_EDIT"'" defaultValue="'"$(date +%s)"'"/>\n</server>|' "$SERVER_XML"
+  grep -qF "$SERVER_XML_EDIT" "$SERVER_XML"
+}
+
 grep_page() {
-  https_get --fail | grep -qF "$1"
+  edge_curl --fail "$(edge_url /)" | grep -qF "$1"
 }
 
 app_addresses() {
@@ -281,17 +240,13 @@ app_unreachable_from_host() {
 }
 
 nginx_reaches_app_by_name() {
-  https_get --fail --output /dev/null
-}
-
-project_images() {
-  printf '%s\n' quote-service:dev quote-nginx:latest "$PRODUCTION_IMAGE"
+  edge_curl --fail --output /dev/null "$(edge_url /)"
 }
 
 key_in_no_image() {
   local image key_line
-  key_line=$(grep -v -e '-----' "$KEY" | head -n 1)
-  for image in $(project_images); do
+  key_line=$(grep -v -e '-----' "$EDGE_KEY" | head -n 1)
+  for image in "${PROJECT_IMAGES[@]}"; do
     if docker save "$image" | grep -aqF "$key_line"; then
       echo "the private key is in a layer of $image"
       return 1
@@ -301,12 +256,12 @@ key_in_no_image() {
       return 1
     fi
   done
-  echo "searched every layer of $(project_images | tr '\n' ' ')"
+  echo "searched every layer of ${PROJECT_IMAGES[*]}"
 }
 
 runs_as_non_root() {
   local container uid
-  for container in app nginx; do
+  for container in "$APP" "$NGINX"; do
     uid=$(docker exec "$container" id -u)
     [[ $uid != 0 ]] || { echo "$container runs as root"; return 1; }
     printf '%s uid %s; ' "$container" "$uid"
@@ -327,9 +282,9 @@ megabytes() {
 image_sizes_are_small() {
   local base nginx_bytes added_bytes
   base=$(docker image inspect --format '{{index .Config.Labels "org.opencontainers.image.base.name"}}' "$PRODUCTION_IMAGE")
-  nginx_bytes=$(image_bytes quote-nginx:latest)
+  nginx_bytes=$(image_bytes "$EDGE_IMAGE")
   added_bytes=$(($(image_bytes "$PRODUCTION_IMAGE") - $(image_bytes "$base")))
-  echo "nginx $(megabytes "$nginx_bytes"); production app $(megabytes "$(image_bytes "$PRODUCTION_IMAGE")"), of which $((added_bytes / 1000)) kB over $base; dev app $(megabytes "$(image_bytes quote-service:dev)")"
+  echo "nginx $(megabytes "$nginx_bytes"); production app $(megabytes "$(image_bytes "$PRODUCTION_IMAGE")"), of which $((added_bytes / 1000)) kB over $base; dev app $(megabytes "$(image_bytes "$DEV_IMAGE")")"
   ((nginx_bytes <= MAX_NGINX_IMAGE_MB * 1000000 && added_bytes <= MAX_APP_LAYERS_MB * 1000000))
 }
 
@@ -413,7 +368,7 @@ dev_image_lineage() {
   base=$(docker image inspect --format '{{index .Config.Labels "org.opencontainers.image.base.name"}}' "$PRODUCTION_IMAGE")
   mapfile -t base < <(docker image inspect --format '{{range .RootFS.Layers}}{{println .}}{{end}}' "$base" | sed '/^$/d')
   mapfile -t dev < <(docker image inspect --format '{{range .RootFS.Layers}}{{println .}}{{end}}' \
-    "$(docker inspect --format '{{.Image}}' app)" | sed '/^$/d')
+    "$(docker inspect --format '{{.Image}}' "$APP")" | sed '/^$/d')
   mapfile -t production < <(docker image inspect --format '{{range .RootFS.Layers}}{{println .}}{{end}}' "$PRODUCTION_IMAGE" | sed '/^$/d')
   base_count=${#base[@]}
   ((base_count > 0)) || { echo "the production image's base has no layers"; return 1; }
@@ -439,7 +394,7 @@ dev_server_is_the_production_server() {
     echo "the production server did not start within 120 s"
     return 1
   fi
-  dev=$(server_facts app) || { echo "dev: $dev"; return 1; }
+  dev=$(server_facts "$APP") || { echo "dev: $dev"; return 1; }
   production=$(server_facts "$PRODUCTION_CONTAINER") || { echo "production: $production"; return 1; }
   docker rm -f "$PRODUCTION_CONTAINER" >/dev/null
   if [[ $dev != "$production" ]]; then
@@ -492,11 +447,7 @@ build_production_image() {
 main() {
   parse_arguments "$@"
   require_tools
-  refuse_edited_sources
-  back_up_edited_files
-  trap clean_up EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM HUP
+  protect_sources clean_up "$QUOTE_FILE" "$SERVER_XML"
 
   if start_from_clean_state && wait_for_stack; then
     edge_checks
@@ -505,7 +456,7 @@ main() {
     else
       check "testssl.sh finds nothing at MEDIUM or worse" tls_scan_finds_nothing
     fi
-    check "hot reload: an edit of the quote shows at https://localhost/" hot_reload_shows_an_edit
+    check "hot reload: an edit of the quote shows through the edge" hot_reload_shows_an_edit
     check "hot reload: the edit printed a few lines of text on the app's console" an_edit_prints_a_few_lines
     check "hot reload: a compile error is reported and the last good version served" compile_error_keeps_the_last_good_version
     check "hot reload: an edit of server.xml is applied" server_xml_edit_is_applied

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # hot-deploy.sh: the development loop. With the compose stack up (dev mode behind nginx), the
-# quote literal in QuoteResource.java is edited and https://localhost/ polled until it serves the
+# quote literal in QuoteResource.java is edited and the edge polled until it serves the
 # new text. One edit first, reported apart (the first after a start compiles and redeploys on a
 # cold JVM), then the measured edits: p50 and p95 of the whole and of each stage:
 #   edit -> class written      the .class file's mtime in the target volume (dev mode compiled)
@@ -9,7 +9,7 @@
 #                              change of classes alone, redefined in place (CWWKZ0062I)
 #   updated -> served          the first answer with the new text through nginx
 # Liberty's times are its JSON records' ibm_datetime (in the dev stack, the server's messages.log:
-# helpers.sh, app_records); the host and the container share one clock.
+# test/lib/containers.sh, log_lines' records); the host and the container share one clock.
 #
 # Each dev-mode file watcher in BENCH_HOT_DEPLOY_MODES is measured in turn ("inotify polling" by
 # default; DEV_POLLING in docker-compose.yml). A stack that is already up in the first mode is
@@ -26,7 +26,6 @@ readonly EDITS=${BENCH_EDITS:-10}
 read -r -a MODES <<<"${BENCH_HOT_DEPLOY_MODES:-inotify polling}"
 readonly MODES
 readonly FRESH_VOLUMES=${BENCH_FRESH_VOLUMES:-false}
-readonly COMMITTED_QUOTE="It's easier to ask forgiveness than it is to get permission."
 readonly CLASS_FILE=/workspace/target/classes/com/example/app/QuoteResource.class
 readonly EDIT_TIMEOUT=30          # seconds for one edit to show
 readonly START_TIMEOUT=300        # seconds for the stack to answer 200
@@ -38,28 +37,15 @@ LAST_MESSAGES=""
 STAGE_FILE=""
 
 serves() {
-  curl --silent --max-time 2 --cacert "$CERT" https://localhost/ | grep -qF "$1"
-}
-
-stack_serves() {
-  [[ $(curl --silent --max-time 2 --cacert "$CERT" --output /dev/null --write-out '%{http_code}' \
-    https://localhost/) == 200 ]]
+  edge_curl --max-time 2 "$(edge_url /)" | grep -qF "$1"
 }
 
 cleanup() {
-  restore_quote_file
   rm -f "$STAGE_FILE"
   if [[ $STARTED_STACK == true ]]; then
     log "taking down the stack this benchmark started (volumes kept)"
     compose down >/dev/null 2>&1 || true
   fi
-}
-
-# An edited quote file (a run killed outright) would be taken for the committed one and put back
-# as it is: refuse, and say how to restore it.
-refuse_modified_quote() {
-  grep -qF "String QUOTE = \"$COMMITTED_QUOTE\";" "$QUOTE_FILE" ||
-    die "$QUOTE_FILE does not hold the committed quote \"$COMMITTED_QUOTE\"; restore it first: git checkout -- ${QUOTE_FILE#"$REPO_ROOT"/}"
 }
 
 # The container names are fixed (app, nginx): one stack per machine.
@@ -88,7 +74,7 @@ ensure_stack() {
   local mode=$1 polling=false started volumes=warm
   refuse_other_checkouts_stack
   if container_running app && container_running nginx && [[ $(running_mode) == "$mode" ]] &&
-    stack_serves; then
+    stack_answers >/dev/null; then
     log "using the stack that is up ($mode)"
     return 0
   fi
@@ -107,8 +93,8 @@ ensure_stack() {
   STARTED_STACK=true
   started=$(now_ms)
   DEV_POLLING=$polling compose up -d >&2
-  wait_until "$START_TIMEOUT" 0.2 stack_serves ||
-    die "https://localhost/ did not answer 200 within $START_TIMEOUT s"
+  wait_until "$START_TIMEOUT" 0.2 stack_answers ||
+    die "$(edge_url /) did not answer 200 within $START_TIMEOUT s"
   row "Dev stack start ($mode, images built, volumes $volumes): docker-compose up to the first 200" \
     "$(ms_as_s $(($(now_ms) - started))) s" "warm 21 s, fresh 33 s" "warm ≤ 15 s, fresh ≤ 30 s" \
     "$(at_most "$(ms_as_s $(($(now_ms) - started)))" "$([[ $volumes == fresh ]] && echo 30 || echo 15)" s)"
@@ -117,7 +103,7 @@ ensure_stack() {
 # liberty_messages SINCE_MS: Liberty's messages logged since then, one a line:
 # EPOCH_MS<TAB>MESSAGE_ID<TAB>MESSAGE.
 liberty_messages() {
-  app_records | grep -F '"type":"liberty_message"' |
+  log_lines "$APP" 0 records | grep -F '"type":"liberty_message"' |
     jq -r '[.ibm_datetime, (.ibm_messageId // "-"), .message] | @tsv' 2>/dev/null |
     while IFS=$'\t' read -r datetime id message; do
       printf '%s\t%s\t%s\n' "$(date -d "$datetime" +%s%3N)" "$id" "$message"
@@ -134,7 +120,7 @@ one_edit() {
     sleep "$POLL_INTERVAL"
   done
   served=$(now_ms)
-  class=$(docker exec app date -r "$CLASS_FILE" +%s%3N)
+  class=$(docker exec "$APP" date -r "$CLASS_FILE" +%s%3N)
   messages=$(liberty_messages "$edited")
   seen=$(awk -F'\t' -v after="$edited" '$1 >= after { print $1; exit }' <<<"$messages")
   updated=$(awk -F'\t' -v after="$edited" '$1 >= after && ($2 == "CWWKZ0003I" || $2 == "CWWKZ0062I") { print $1; exit }' <<<"$messages")
@@ -163,9 +149,8 @@ measure_mode() {
   done
   detail "hot deploy ($mode), Liberty's messages of the last edit (ID+ms after the edit): $LAST_MESSAGES"
   detail "hot deploy ($mode), ms per stage (${STAGES[*]}) per edit: $(printf '[%s] ' "${times[@]}")(first edit after the start: [$first])"
-  restore_quote_file
-  wait_until "$EDIT_TIMEOUT" 0.2 serves "$COMMITTED_QUOTE" || die "the committed quote was not served again"
-  backup_quote_file
+  restore_sources
+  wait_until "$EDIT_TIMEOUT" 0.2 serves "$QUOTE" || die "the committed quote was not served again"
 
   for column in "${!STAGES[@]}"; do
     stage=${STAGES[$column]}
@@ -174,7 +159,7 @@ measure_mode() {
     p95=$(ms_as_s "$(percentile 95 "${values[@]}")")
     if [[ $stage == total ]]; then
       target50=0.5 target95=0.7
-      row "Hot deploy ($mode): edit to served at https://localhost/, p50 / p95 of $EDITS (first edit after the start, not counted: $(ms_as_s "$(awk '{ print $5 }' <<<"$first")") s)" \
+      row "Hot deploy ($mode): edit to served through the edge, p50 / p95 of $EDITS (first edit after the start, not counted: $(ms_as_s "$(awk '{ print $5 }' <<<"$first")") s)" \
         "$p50 s / $p95 s" "0.83 s / 0.92 s (inotify, dev-mode defaults tuned)" "≤ $target50 s / ≤ $target95 s" \
         "p50 $(at_most "$p50" "$target50" s); p95 $(at_most "$p95" "$target95" s)"
     else
@@ -186,12 +171,7 @@ measure_mode() {
 main() {
   local mode
   command -v jq >/dev/null 2>&1 || die "jq is missing (it reads Liberty's JSON log)"
-  refuse_modified_quote
-  trap cleanup EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
-  trap 'exit 129' HUP
-  backup_quote_file
+  protect_sources cleanup "$QUOTE_FILE"
   STAGE_FILE=$(mktemp)
   for mode in "${MODES[@]}"; do
     [[ $mode == inotify || $mode == polling ]] || die "unknown mode '$mode' in BENCH_HOT_DEPLOY_MODES (inotify, polling)"

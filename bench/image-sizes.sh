@@ -8,8 +8,6 @@ export BENCH=image-sizes
 # shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-readonly BUILD_TOOLS="mvn javac gcc cc g++ make jar jlink git"
-
 size_bytes() { docker image inspect --format '{{.Size}}' "$1"; }
 as_mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e6 }'; }
 as_kb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e3 }'; }
@@ -35,12 +33,6 @@ own_layers() {
 # opposed to what the base image's scripts made in RUN steps.
 copied_bytes() {
   own_layers "$1" "$2" | awk -F'\t' '$2 ~ /^COPY/ { total += $1 } END { print total + 0 }'
-}
-
-build_tools_in() {
-  # shellcheck disable=SC2016 # runs in the container
-  docker run --rm --network none --user 65534 --entrypoint /bin/sh "$1" -c \
-    'for t in $0; do command -v "$t"; done; true' "$BUILD_TOOLS" 2>/dev/null | tr '\n' ' '
 }
 
 # The build context as Docker's classic builder reports it before it reads the Dockerfile (BuildKit
@@ -77,7 +69,7 @@ main() {
   done
 
   for image in "$PRODUCTION_IMAGE" "$EDGE_IMAGE"; do
-    tools=$(build_tools_in "$image")
+    tools=$(build_tools_in "$image" | tr '\n' ' ') || die "could not run $image to look for build tools"
     [[ -z ${tools// /} ]] || found+="$image: $tools"
   done
   row "Build tools ($BUILD_TOOLS) in the final images" "${found:-none}" "-" "none" \

@@ -6,14 +6,8 @@
 # and `Detail<TAB>text` lines for the report's notes (single runs, layer lists). run-benchmarks.sh
 # turns them into the table. Traffic goes only to 127.0.0.1 and to the bench's own network.
 
-# shellcheck disable=SC2034 # KEY and the image names are for the benchmarks that source this file
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO_ROOT=$(cd "$BENCH_DIR/.." && pwd)
 readonly BENCH_DIR
-readonly CERT="$REPO_ROOT/nginx/files/localhost.crt"
-readonly KEY="$REPO_ROOT/nginx/files/localhost.key"
-readonly QUOTE_FILE="$REPO_ROOT/app/src/main/java/com/example/app/QuoteResource.java"
-readonly PRODUCTION_IMAGE=quote-service:latest DEV_IMAGE=quote-service:dev EDGE_IMAGE=quote-nginx:latest
 # The bench's own bridge network and container names: never the stack's `app` and `nginx`.
 readonly BENCH_NETWORK=quote-bench
 readonly BENCH_PREFIX=quote-bench-
@@ -22,18 +16,13 @@ readonly APP_MEMORY_LIMIT=${BENCH_APP_MEMORY:-512m}
 # Logs as docker-compose.yml ships them (x-hardening), so that their cost is measured too.
 readonly LOG_OPTIONS=(--log-driver json-file --log-opt max-size=10m --log-opt max-file=5)
 
-# Debian's docker CLI (20.10, with BuildKit) before any other client on the PATH.
-export PATH="/usr/bin:$PATH"
-export DOCKER_BUILDKIT=1 COMPOSE_DOCKER_CLI_BUILD=1
-
 BENCH=${BENCH:-bench}
 LOG_NAME=$BENCH
 
-# log, die, wait_until and the rest: the helpers every script shares.
-# shellcheck source=test/lib/helpers.sh
-source "$REPO_ROOT/test/lib/helpers.sh"
-# Read-only only now: helpers.sh sets it too (to the same folder).
-readonly REPO_ROOT
+# The tests' library: checks.sh (log, die, wait_until), containers.sh (images, compose, builds),
+# edge.sh (the CA and keypair), project.sh (the quote and its edits).
+# shellcheck source=test/lib/edge.sh
+source "$BENCH_DIR/../test/lib/edge.sh"
 
 # row FIGURE MEASURED REFERENCE TARGET VERDICT
 row() { printf 'Row\t%s\t%s\t%s\t%s\t%s\n' "$@"; }
@@ -69,11 +58,6 @@ at_least() {
 # ---------------------------------------------------------------------------------------------
 # Containers
 # ---------------------------------------------------------------------------------------------
-
-# container_address NAME: its address on the network it was started on.
-container_address() {
-  docker inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$1"
-}
 
 ensure_bench_network() {
   docker network inspect "$BENCH_NETWORK" >/dev/null 2>&1 ||
@@ -120,15 +104,6 @@ start_bench_nginx() {
     -e RATE_LIMIT_PER_ADDRESS=1000000 "$@" >/dev/null
 }
 
-app_answers() {
-  [[ $(curl --silent --max-time 2 --output /dev/null --write-out '%{http_code}' "http://$1:8000/") == 200 ]]
-}
-
-nginx_answers() {
-  [[ $(curl --silent --max-time 2 --output /dev/null --write-out '%{http_code}' --cacert "$CERT" \
-    --resolve "localhost:443:$1" https://localhost/) == 200 ]]
-}
-
 # The resident memory of every process in a container, in MiB (read from the host's /proc).
 container_rss_mib() {
   local pid total=0 kib
@@ -157,33 +132,4 @@ container_cpu_ns() {
 machine_busy_ns() {
   awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" {
     printf "%.0f\n", ($2 + $3 + $4 + $7 + $8) * 1e9 / hz; exit }' /proc/stat
-}
-
-# ---------------------------------------------------------------------------------------------
-# The edited source file: always put back, also when a benchmark fails or is interrupted.
-# ---------------------------------------------------------------------------------------------
-
-QUOTE_BACKUP=""
-
-backup_quote_file() {
-  QUOTE_BACKUP=$(mktemp)
-  cp "$QUOTE_FILE" "$QUOTE_BACKUP"
-}
-
-restore_quote_file() {
-  if [[ -n $QUOTE_BACKUP && -f $QUOTE_BACKUP ]]; then
-    cp "$QUOTE_BACKUP" "$QUOTE_FILE"
-    rm -f "$QUOTE_BACKUP"
-    QUOTE_BACKUP=""
-  fi
-}
-
-# The quote literal as it is in the source now.
-current_quote() {
-  sed -n 's/.*String QUOTE = "\(.*\)";.*/\1/p' "$QUOTE_FILE"
-}
-
-# set_quote TEXT: a one-line edit of the resource (TEXT must not contain / or &).
-set_quote() {
-  sed -i "s/String QUOTE = \".*\";/String QUOTE = \"$1\";/" "$QUOTE_FILE"
 }

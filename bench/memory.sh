@@ -19,14 +19,18 @@ max_heap_mib() {
     -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$2 == "MaxHeapSize" { printf "%.0f", $4 / 1048576 }'
 }
 
+nginx_answers() {
+  [[ $(edge_status_at "$1") == 200 ]]
+}
+
 main() {
   local nginx_address app_idle nginx_idle app_peak=0 nginx_peak=0 app_now nginx_now heap wrk_pid second
   command -v wrk >/dev/null 2>&1 || die "wrk is missing (Debian package wrk)"
   trap remove_bench_containers EXIT
   remove_bench_containers
   start_bench_app "$APP"
-  start_bench_nginx "$NGINX" "$CERT" "$KEY" "$EDGE_IMAGE"
-  nginx_address=$(container_address "$NGINX")
+  start_bench_nginx "$NGINX" "$EDGE_CA" "$EDGE_KEY" "$EDGE_IMAGE"
+  nginx_address=$(address_on "$BENCH_NETWORK" "$NGINX")
   wait_until 120 0.2 nginx_answers "$nginx_address" || die "the app did not answer through nginx within 120 s"
   heap=$(max_heap_mib)
 

@@ -95,14 +95,14 @@ tools_container() {
     --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges \
     --sysctl net.ipv4.ip_unprivileged_port_start=0 --memory 128m \
     -e HOME=/tmp -e XDG_DATA_HOME=/tmp -e XDG_CONFIG_HOME=/tmp \
-    -v "$CERT:$CLIENT_CERT:ro" "$@" >/dev/null
+    -v "$EDGE_CA:$CLIENT_CERT:ro" "$@" >/dev/null
 }
 
 # start_peer CHAIN: HAProxy or Caddy with the bench's configuration, the project's keypair and
 # the chain's access log path (ACCESS_LOG in the configuration).
 start_peer() {
   local chain=$1 tls=/etc/${PROXY[$1]}/tls
-  local -a mounts=(-v "$CERT:$tls/localhost.crt:ro" -v "$KEY:$tls/localhost.key:ro" -e "ACCESS_LOG=${ACCESS_LOG[$chain]}")
+  local -a mounts=(-v "$EDGE_CA:$tls/localhost.crt:ro" -v "$EDGE_KEY:$tls/localhost.key:ro" -e "ACCESS_LOG=${ACCESS_LOG[$chain]}")
   case ${PROXY[$chain]} in
     haproxy)
       tools_container "$BENCH_PREFIX$chain" haproxy "${mounts[@]}" \
@@ -147,10 +147,10 @@ start_chains() {
   wait_until 120 0.2 app_answers || die "the app did not answer within 120 s"
   for chain in "${CHAINS[@]}"; do
     case $chain in
-      nginx) start_bench_nginx "$BENCH_PREFIX$chain" "$CERT" "$KEY" "$EDGE_IMAGE" ;;
+      nginx) start_bench_nginx "$BENCH_PREFIX$chain" "$EDGE_CA" "$EDGE_KEY" "$EDGE_IMAGE" ;;
       nginx-variant)
         mapfile -t mounts < <(variant_mounts)
-        start_bench_nginx "$BENCH_PREFIX$chain" "$CERT" "$KEY" "${mounts[@]}" "$EDGE_IMAGE"
+        start_bench_nginx "$BENCH_PREFIX$chain" "$EDGE_CA" "$EDGE_KEY" "${mounts[@]}" "$EDGE_IMAGE"
         ;;
       *) start_peer "$chain" ;;
     esac

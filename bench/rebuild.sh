@@ -28,32 +28,20 @@ build_production() {
   build_app_image --quiet -t "$PRODUCTION_IMAGE" "${options[@]}"
 }
 
-# A run killed outright leaves its comment line behind: refuse, and say how to restore the file.
-refuse_edited_quote_file() {
-  if grep -q '^// rebuild benchmark' "$QUOTE_FILE"; then
-    die "$QUOTE_FILE still holds a line of an earlier run; restore it: git checkout -- ${QUOTE_FILE#"$REPO_ROOT"/}"
-  fi
-}
-
 main() {
   local cold_compose cold_production warm_compose warm_production
-  refuse_edited_quote_file
-  trap restore_quote_file EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
-  trap 'exit 129' HUP
+  protect_sources true "$QUOTE_FILE"
 
   log "cold: docker-compose build --no-cache (app dev image, nginx)"
   cold_compose=$(timed_ms compose build --no-cache)
   log "cold: production image, --no-cache"
   cold_production=$(timed_ms build_production cold)
 
-  backup_quote_file
-  printf '// rebuild benchmark %s\n' "$(date +%s)" >>"$QUOTE_FILE"
+  printf '// rebuild benchmark %s, %s\n' "$(date +%s)" "$SOURCE_EDIT_MARK" >>"$QUOTE_FILE"
   log "warm: the same builds after a one-line edit of QuoteResource.java"
   warm_compose=$(timed_ms compose build)
   warm_production=$(timed_ms build_production warm)
-  restore_quote_file
+  restore_sources
 
   log "the line put back: images of the checkout as it is"
   compose build >&2

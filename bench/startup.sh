@@ -11,6 +11,10 @@ readonly RUNS=${BENCH_STARTUP_RUNS:-5}
 readonly START_TIMEOUT=120   # seconds for one start
 readonly CONTAINER=${BENCH_PREFIX}startup
 
+app_answers() {
+  [[ $(curl --silent --max-time 2 --output /dev/null --write-out '%{http_code}' "http://$1:8000/") == 200 ]]
+}
+
 ready_is_up() {
   curl --silent --fail --max-time 2 "http://$1:8000/health/ready" | grep -q '"status":"UP"'
 }
@@ -29,7 +33,7 @@ one_start() {
   docker rm -f "$CONTAINER" >/dev/null 2>&1 || true
   started=$(now_ms)
   start_bench_app "$CONTAINER"
-  address=$(container_address "$CONTAINER")
+  address=$(address_on "$BENCH_NETWORK" "$CONTAINER")
   wait_until "$START_TIMEOUT" 0.05 app_answers "$address" ||
     die "no 200 from the production image within ${START_TIMEOUT}s; last log lines: $(docker logs --tail 5 "$CONTAINER" 2>&1)"
   FIRST_MS=$(($(now_ms) - started))

@@ -41,7 +41,7 @@ peer_signature_type() {
 s_time_run() {
   local container=$1 address cpu_before started output
   shift
-  address=$(container_address "$container")
+  address=$(address_on "$BENCH_NETWORK" "$container")
   cpu_before=$(container_cpu_ns "$container")
   started=$(now_ms)
   output=$(timeout $((RUN_SECONDS + 30)) openssl s_time -connect "$address:443" "$@" \
@@ -85,13 +85,13 @@ main() {
   trap cleanup EXIT
   remove_bench_containers
   make_rsa_keypair
-  # nginx resolves its upstream `app` at start: the app must exist on the network.
+  # The app first, so that nginx's first requests find it (nginx resolves it again every 5 s).
   start_bench_app "$APP"
-  start_bench_nginx "$ECDSA" "$CERT" "$KEY" "$EDGE_IMAGE"
+  start_bench_nginx "$ECDSA" "$EDGE_CA" "$EDGE_KEY" "$EDGE_IMAGE"
   start_bench_nginx "$RSA" "$RSA_DIR/rsa.crt" "$RSA_DIR/rsa.key" "$EDGE_IMAGE"
-  wait_until 30 0.2 peer_signature_type "$(container_address "$ECDSA")" || die "nginx (ECDSA) did not answer TLS"
-  wait_until 30 0.2 peer_signature_type "$(container_address "$RSA")" || die "nginx (RSA) did not answer TLS"
-  detail "TLS: signature types seen: $(peer_signature_type "$(container_address "$ECDSA")") (project keypair), $(peer_signature_type "$(container_address "$RSA")") (RSA-2048)"
+  wait_until 30 0.2 peer_signature_type "$(address_on "$BENCH_NETWORK" "$ECDSA")" || die "nginx (ECDSA) did not answer TLS"
+  wait_until 30 0.2 peer_signature_type "$(address_on "$BENCH_NETWORK" "$RSA")" || die "nginx (RSA) did not answer TLS"
+  detail "TLS: signature types seen: $(peer_signature_type "$(address_on "$BENCH_NETWORK" "$ECDSA")") (project keypair), $(peer_signature_type "$(address_on "$BENCH_NETWORK" "$RSA")") (RSA-2048)"
 
   # One run each first, so that neither side pays for cold caches.
   s_time_run "$ECDSA" -new
@@ -118,7 +118,7 @@ main() {
   resumed_rate=$(per_second "$CONNECTIONS" "$WALL_MS")
   resumed_us=$(us_each "$SERVER_CPU_NS" "$CONNECTIONS")
   detail "TLS 1.3 resumed, ECDSA: $RESUMED of $CONNECTIONS connections resumed in $WALL_MS ms, nginx CPU $((SERVER_CPU_NS / 1000000)) ms (one GET each, so that the tickets arrive)"
-  address=$(container_address "$ECDSA")
+  address=$(address_on "$BENCH_NETWORK" "$ECDSA")
   tls13=$(resumes_with "$address" -tls1_3 && echo resumed || echo "not resumed")
   tls12=$(resumes_with "$address" -tls1_2 && echo resumed || echo "not resumed")
 

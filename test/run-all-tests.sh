@@ -21,8 +21,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO_ROOT=$(pwd)
 readonly REPO_ROOT
-# shellcheck source=test/lib/helpers.sh
-source test/lib/helpers.sh
+# shellcheck source=test/lib/checks.sh
+source test/lib/checks.sh
 
 readonly LANES=${TEST_LANES:-host engine26}
 # A lane's cold start builds its images and downloads Maven's repository.

@@ -18,8 +18,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO_ROOT=$(pwd)
 readonly REPO_ROOT
-# shellcheck source=test/lib/helpers.sh
-source test/lib/helpers.sh
+# shellcheck source=test/lib/containers.sh
+source test/lib/containers.sh
 
 readonly LANE=${LANE:-host}
 # A cold first start builds the dev image and downloads Maven's repository.

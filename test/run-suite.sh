@@ -5,11 +5,12 @@
 # Usage: test/run-suite.sh [--full]
 #   (default)  the CI-sized subset, about 4 minutes on 2 cores:
 #              hardening.sh      containers and images: non-root, read-only, no capabilities,
-#                                limits, no secrets in layers, no build tools, app port closed
+#                                no host namespaces or Docker socket, no secrets in layers, no
+#                                build tools (limits and the closed app port: validate.sh)
 #              tls.sh            testssl.sh findings (and from 3.2 on its grade and the hybrid
-#                                group), protocols, ciphers, groups, HSTS, ALPN, 301
-#              http3.sh          QUIC on 443/udp: the app's answer, 421, forged headers,
-#                                Alt-Svc on HTTPS only, a run of requests on one connection
+#                                group), protocols, ciphers, groups, HSTS, ALPN
+#              http3.sh          QUIC on 443/udp: the app's answer, 421, forged headers, a run
+#                                of requests on one connection (Alt-Svc: validate.sh)
 #              hostile-input.sh  oversized, malformed, smuggling, forged and cross-protocol
 #                                requests: exact statuses, none reaches the app, no 5xx
 #              rate-limits.sh    an nginx at the image's per-address rate: a flood from one
@@ -37,8 +38,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO_ROOT=$(pwd)
 readonly REPO_ROOT
-# shellcheck source=test/lib/helpers.sh
-source test/lib/helpers.sh
+# shellcheck source=test/lib/checks.sh
+source test/lib/checks.sh
 
 PART_TIMEOUT=900   # seconds: no part may run longer (run_part)
 

@@ -7,19 +7,14 @@
 set -euo pipefail
 
 export PART=console
-# shellcheck source=test/lib/edge-probes.sh
-source "$(dirname "$0")/../lib/edge-probes.sh"
+# shellcheck source=test/lib/edge.sh
+source "$(dirname "$0")/../lib/edge.sh"
 
 readonly IDLE_SECONDS=60 REQUESTS=50
 
-# console_lines_since SINCE: the app's console lines from SINCE (a Unix time) on.
-console_lines_since() {
-  docker logs --since "$1" "$APP" 2>&1
-}
-
 prints_nothing_since() {
   local lines
-  lines=$(console_lines_since "$1")
+  lines=$(log_lines "$APP" "$1")
   if [[ -n $lines ]]; then
     echo "$(wc -l <<<"$lines") lines, the first: $(head -n 1 <<<"$lines" | cut -c1-200)"
     return 1
@@ -32,7 +27,7 @@ requests_print_nothing() {
   local since sent=0 i
   since=$(date +%s)
   for ((i = 0; i < REQUESTS; i++)); do
-    [[ $(status https://localhost/) != 200 ]] || sent=$((sent + 1))
+    [[ $(edge_status "$(edge_url /)") != 200 ]] || sent=$((sent + 1))
   done
   ((sent == REQUESTS)) || { echo "expected $REQUESTS answers 200, got $sent"; return 1; }
   sleep 1

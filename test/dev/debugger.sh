@@ -11,14 +11,14 @@
 set -euo pipefail
 
 export PART=debugger
-# shellcheck source=test/lib/edge-probes.sh
-source "$(dirname "$0")/../lib/edge-probes.sh"
+# shellcheck source=test/lib/edge.sh
+source "$(dirname "$0")/../lib/edge.sh"
 
 # The host port of the relay while the setting is on.
 readonly DEBUG_PORT=${DEBUG_TEST_PORT:-5005}
 # The images of the stack under test (read at the start): the dev image holds a JDK (the Maven
 # image's, for compiling), and so jdb.
-APP_IMAGE="" EDGE_IMAGE=""
+STACK_APP_IMAGE="" STACK_EDGE_IMAGE=""
 readonly APP_DEBUG_PORT=7777 RELAY_PORT=5005
 
 # listening CONTAINER PORT: a TCP socket of CONTAINER's network namespace listens on PORT.
@@ -45,7 +45,7 @@ listens_not() {
 # jdb_threads ADDRESS: what jdb prints when it attaches to ADDRESS and is asked for the threads.
 jdb_threads() {
   printf 'threads\nexit\n' |
-    timeout 60 docker run --rm -i --network host --entrypoint /opt/dev-mode/jdk/bin/jdb "$APP_IMAGE" \
+    timeout 60 docker run --rm -i --network host --entrypoint /opt/dev-mode/jdk/bin/jdb "$STACK_APP_IMAGE" \
       -attach "$1" 2>&1 || true
 }
 
@@ -80,7 +80,7 @@ app_healthy() {
 recreate_stack() {
   compose up -d >/dev/null 2>&1 || { echo "docker-compose up failed"; return 1; }
   wait_until 240 2 app_healthy || { echo "the app was not healthy within 240 s"; return 1; }
-  wait_until 30 1 stack_serves || { echo "the stack did not serve within 30 s"; return 1; }
+  wait_until 30 1 stack_answers || { echo "the stack did not serve within 30 s"; return 1; }
 }
 
 app_unpublished() {
@@ -111,8 +111,8 @@ put_back() {
 main() {
   require_stack
   command -v timeout >/dev/null || { echo "$PART: timeout is missing" >&2; exit 2; }
-  APP_IMAGE=$(docker inspect --format '{{.Image}}' "$APP")
-  EDGE_IMAGE=$(docker inspect --format '{{.Image}}' "$NGINX")
+  STACK_APP_IMAGE=$(docker inspect --format '{{.Image}}' "$APP")
+  STACK_EDGE_IMAGE=$(docker inspect --format '{{.Image}}' "$NGINX")
   trap put_back EXIT
 
   export DEV_DEBUG_PORT=$DEBUG_PORT
@@ -134,9 +134,9 @@ main() {
   trap - EXIT
 
   check "a DEV_DEBUG_PORT that is no port stops dev mode, with the reason" \
-    refused "$APP_IMAGE" "DEV_DEBUG_PORT must be empty"
+    refused "$STACK_APP_IMAGE" "DEV_DEBUG_PORT must be empty"
   check "a DEV_DEBUG_PORT that is no port stops nginx, with the reason" \
-    refused "$EDGE_IMAGE" "DEV_DEBUG_PORT must be empty" --read-only --tmpfs /tmp \
+    refused "$STACK_EDGE_IMAGE" "DEV_DEBUG_PORT must be empty" --read-only --tmpfs /tmp \
     -v "$REPO_ROOT/nginx/files:/etc/nginx/tls:ro" -e TLS_CERTIFICATE=/etc/nginx/tls/localhost.crt \
     -e TLS_PRIVATE_KEY=/etc/nginx/tls/localhost.key -e PUBLISH_ADDRESS=127.0.0.1 -e APP_UPSTREAM=127.0.0.1:8000
   checks_summary "$PART"

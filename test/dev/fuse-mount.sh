@@ -12,11 +12,10 @@
 set -euo pipefail
 
 export PART=fuse-mount
-# shellcheck source=test/lib/helpers.sh
-source "$(dirname "$0")/../lib/helpers.sh"
+# shellcheck source=test/lib/edge.sh
+source "$(dirname "$0")/../lib/edge.sh"
 
 readonly EDIT_BOUND=15 START_BOUND=300
-readonly CERT="$REPO_ROOT/nginx/files/localhost.crt"
 readonly QUOTE_PATH=app/src/main/java/com/example/app/QuoteResource.java
 readonly WEBAPP_PATH=app/src/main/webapp/WEB-INF/ibm-web-ext.xml
 # A project of its own: its class volume never holds the edited quote for the checkout's stack.
@@ -46,22 +45,18 @@ missing() {
 }
 
 serves() {
-  curl --silent --max-time 2 --cacert "$CERT" https://localhost/ | grep -qF "$1"
+  edge_curl "$(edge_url /)" | grep -qF "$1"
 }
 
-set_quote() {
-  sed -i "s/String QUOTE = \".*\";/String QUOTE = \"$1\";/" "$WORK/copy/$QUOTE_PATH"
-}
-
-stack_serves() {
-  [[ $(curl --silent --max-time 2 --cacert "$CERT" --output /dev/null --write-out '%{http_code}' \
-    https://localhost/) == 200 ]]
+# set_quote_beneath TEXT: project.sh's set_quote, on the copy beneath the view.
+set_quote_beneath() {
+  QUOTE_FILE=$WORK/copy/$QUOTE_PATH set_quote "$1"
 }
 
 # start_from_view: the dev stack from the view, with DEV_POLLING as set now, until it serves.
 start_from_view() {
   in_view up -d --force-recreate >/dev/null 2>&1 || { echo "docker-compose up failed"; return 1; }
-  wait_until "$START_BOUND" 1 stack_serves || { echo "https://localhost/ did not answer 200 within $START_BOUND s"; return 1; }
+  wait_until "$START_BOUND" 1 stack_answers >/dev/null || { echo "$(edge_url /) did not answer 200 within $START_BOUND s"; return 1; }
   echo "serving, the sources from $(docker inspect --format \
     '{{range .Mounts}}{{if eq .Destination "/workspace/app/src"}}{{.Source}}{{end}}{{end}}' app)"
 }
@@ -70,25 +65,25 @@ start_from_view() {
 edit_served() {
   local started
   started=$(now_ms)
-  set_quote "$1"
+  set_quote_beneath "$1" || { echo "the quote line beneath the view did not take the edit"; return 1; }
   if wait_until "$EDIT_BOUND" 0.1 serves "$1"; then
     echo "served $(($(now_ms) - started)) ms after the edit"
   else
-    echo "not served within $EDIT_BOUND s; served: $(curl --silent --max-time 2 --cacert "$CERT" https://localhost/)"
+    echo "not served within $EDIT_BOUND s; served: $(edge_curl "$(edge_url /)")"
     return 1
   fi
 }
 
 dev_mode_says() {
   local line
-  line=$(docker logs app 2>&1 | grep -m 1 'start-dev-mode: dev mode ') || true
+  line=$(log_lines "$APP" | grep -m 1 'start-dev-mode: dev mode ') || true
   grep -qF "$1" <<<"$line" || { echo "expected a line with '$1', got '${line:-none}'"; return 1; }
   echo "$line"
 }
 
 # How often Liberty has started or updated the application so far.
 restarts() {
-  docker exec app grep -cE 'CWWKZ000[13]I' /config/logs/messages.log || true
+  docker exec "$APP" grep -cE 'CWWKZ000[13]I' /config/logs/messages.log || true
 }
 
 restarts_above() {

@@ -8,8 +8,8 @@
 # network cannot disable IPv6 on an interface ("failed to disable IPv6") without it.
 set -euo pipefail
 
-# shellcheck source=test/lib/helpers.sh
-source "$(dirname "$0")/../lib/helpers.sh"
+# shellcheck source=test/lib/checks.sh
+source "$(dirname "$0")/../lib/checks.sh"
 
 readonly LOG=/var/log/dockerd.log
 readonly START_TIMEOUT=60   # seconds

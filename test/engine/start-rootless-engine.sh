@@ -29,8 +29,8 @@ readonly START_TIMEOUT=${DOCKERD_START_TIMEOUT:-60}
 LAUNCHED_PID=""
 
 LOG_NAME=rootless-engine
-# shellcheck source=test/lib/helpers.sh
-source "$(dirname "$0")/../lib/helpers.sh"
+# shellcheck source=test/lib/containers.sh
+source "$(dirname "$0")/../lib/containers.sh"
 
 # command path -> Debian package that provides it
 readonly -a REQUIRED_TOOLS=(

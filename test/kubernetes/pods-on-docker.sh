@@ -28,16 +28,13 @@
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=test/lib/helpers.sh
-source "$REPO_ROOT/test/lib/helpers.sh"
-# Debian's Docker CLI first (the project's tests use it; see README.md).
-export PATH="/usr/bin:$PATH"
+# shellcheck source=test/lib/edge.sh
+source "$REPO_ROOT/test/lib/edge.sh"
 
 readonly BASE=deploy/kubernetes
 readonly PREFIX=quote-k8s-
 readonly NETWORK=${PREFIX}cluster
-readonly APP=app EDGE=nginx
-readonly QUOTE="It's easier to ask forgiveness than it is to get permission."
+readonly EDGE=$NGINX
 
 WORK_DIR=$(mktemp -d)
 readonly WORK_DIR OBJECTS=$WORK_DIR/objects.json
@@ -144,7 +141,8 @@ run_pod() {
   printf '%s ' "${arguments[@]}" | sed "s|$WORK_DIR/||g"
 }
 
-container_address() {
+# pod_address DEPLOYMENT: its pod's address on the cluster's network.
+pod_address() {
   address_on "$NETWORK" "$PREFIX$1"
 }
 
@@ -187,7 +185,7 @@ probe_once() {
   if [[ -n $port && ! $port =~ ^[0-9]+$ ]]; then
     port=$(jq_pod "$deployment" ".container.ports[] | select(.name == \"$port\") | .containerPort" | head -1)
   fi
-  address=$(container_address "$deployment")
+  address=$(pod_address "$deployment") || { echo "no address"; return 1; }
   if jq -e .httpGet >/dev/null <<<"$probe"; then
     code=$(curl -s -o /dev/null -w '%{http_code}' --noproxy '*' --max-time "$timeout" \
       "http://$address:$port$(jq -r .httpGet.path <<<"$probe")") || true
@@ -259,14 +257,15 @@ upstream_name() {
 }
 
 edge_serves_the_app() {
-  local body
-  body=$(curl -s --noproxy '*' --max-time 10 --cacert "$OPERATOR_PAIR.crt" \
-    --resolve "localhost:443:$(container_address "$EDGE")" https://localhost/) || true
+  local body address
+  address=$(pod_address "$EDGE") || { echo "the edge has no address"; return 1; }
+  body=$(EDGE_CA=$OPERATOR_PAIR.crt edge_curl --noproxy '*' \
+    --connect-to "$EDGE_HOST:$HTTPS_PUBLISH_PORT:$address:443" "$(edge_url /)") || true
   if [[ $body != "$QUOTE"* ]]; then
     echo "expected the quote, got: ${body:0:200}"
     return 1
   fi
-  echo "GET https://localhost/ answered the quote"
+  echo "GET / at the edge's address answered the quote"
 }
 
 # graceful_stop DEPLOYMENT: the preStop hook, then the image's stop signal, as the kubelet does;

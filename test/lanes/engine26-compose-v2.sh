@@ -22,8 +22,8 @@ REPO_ROOT=$(pwd)
 readonly REPO_ROOT
 LOG_NAME="engine26 lane"
 DIE_STATUS=2
-# shellcheck source=test/lib/helpers.sh
-source test/lib/helpers.sh
+# shellcheck source=test/lib/containers.sh
+source test/lib/containers.sh
 
 readonly LANE_IMAGE=quote-lane:engine26-compose-v2
 readonly LANE_CONTAINER=quote-lane-engine26

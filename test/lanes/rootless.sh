@@ -26,8 +26,8 @@ REPO_ROOT=$(pwd)
 readonly REPO_ROOT
 LOG_NAME="rootless lane"
 DIE_STATUS=2
-# shellcheck source=test/lib/helpers.sh
-source test/lib/helpers.sh
+# shellcheck source=test/lib/containers.sh
+source test/lib/containers.sh
 
 readonly ROOTLESS_USER=${ROOTLESS_USER:-quote-dev}
 readonly LANE_TOOLS="docker docker-compose git bash curl openssl grep sed awk find xargs diff cmp tar gzip"

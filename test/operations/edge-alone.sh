@@ -12,11 +12,11 @@
 set -euo pipefail
 
 readonly PART=edge-alone
-# shellcheck source=test/lib/helpers.sh
-source "$(dirname "$0")/../lib/helpers.sh"
+# shellcheck source=test/lib/edge.sh
+source "$(dirname "$0")/../lib/edge.sh"
 cd "$REPO_ROOT"
 
-readonly IMAGE=quote-nginx:latest NETWORK=quote-ops-edge PREFIX=quote-ops-edge-
+readonly IMAGE=$EDGE_IMAGE NETWORK=quote-ops-edge PREFIX=quote-ops-edge-
 keys=""
 
 clean_up() {
@@ -40,36 +40,40 @@ serving() {
   docker exec "$PREFIX$1" bash -c 'exec 3<>/dev/tcp/127.0.0.1/8081 && printf "GET / HTTP/1.0\r\n\r\n" >&3 && read -r s <&3 && [[ $s == "HTTP/1.1 200 "* ]]' 2>/dev/null
 }
 
-# refused_saying NAME TEXT...: stopped_saying (helpers.sh) for this part's container NAME.
+# starts_serving NAME: serving within 20 s, or the last lines of its log.
+starts_serving() {
+  wait_until 20 0.5 serving "$1" || { echo "not serving after 20 s: $(log_lines "$PREFIX$1" | tail -n 5 | tr '\n' ' ')"; return 1; }
+}
+
+# refused_saying NAME TEXT...: stopped_saying (containers.sh) for this part's container NAME.
 refused_saying() {
   stopped_saying "$PREFIX$1" "${@:2}"
 }
 
 # The certificate nginx serves on its own address: the operator's.
 serves_fingerprint() {
-  local address served
-  address=$(address_on "$NETWORK" "$PREFIX$1")
-  served=$(timeout 10 openssl s_client -connect "$address:443" -servername localhost </dev/null 2>/dev/null |
-    openssl x509 -noout -fingerprint -sha256 2>/dev/null | sed 's/.*=//')
-  equals "$2" "$served"
+  local address
+  address=$(address_on "$NETWORK" "$PREFIX$1") || { echo "no address on $NETWORK"; return 1; }
+  equals "$2" "$(timeout 10 openssl s_client -connect "$address:443" -servername "$EDGE_HOST" </dev/null 2>/dev/null |
+    certificate_fingerprint)"
 }
 
 warned() {
-  docker logs "$PREFIX$1" 2>&1 | grep -F "WARNING: serving the project's committed localhost certificate" >/dev/null
+  logged "$PREFIX$1" "WARNING: serving the project's committed localhost certificate"
 }
 
 # Serving, and said loudly at start, naming the opt-in.
 serving_and_warned() {
   local log
-  wait_until 20 0.5 serving "$1" || { echo "not serving after 20 s: $(docker logs --tail 5 "$PREFIX$1" 2>&1 | tr '\n' ' ')"; return 1; }
+  starts_serving "$1" || return 1
   warned "$1" || { echo "serving, but no warning"; return 1; }
   # Read whole first: grep -m1 ending the pipe early would fail it (pipefail).
-  log=$(docker logs "$PREFIX$1" 2>&1)
+  log=$(log_lines "$PREFIX$1")
   grep -m1 -F 'ALLOW_PUBLIC_DEMO_KEYPAIR=true' <<<"$log" | sed 's/^quote-edge: WARNING: //'
 }
 
 serving_quietly() {
-  wait_until 20 0.5 serving "$1" || { echo "not serving after 20 s: $(docker logs --tail 5 "$PREFIX$1" 2>&1 | tr '\n' ' ')"; return 1; }
+  starts_serving "$1" || return 1
   if warned "$1"; then echo "warned"; return 1; fi
   echo "serving, no warning"
 }
@@ -82,7 +86,7 @@ rendered_rate_limit() {
 
 # The server_name line that nginx reads, as rendered at start.
 rendered_server_names() {
-  wait_until 20 0.5 serving "$1" || { echo "not serving after 20 s: $(docker logs --tail 5 "$PREFIX$1" 2>&1 | tr '\n' ' ')"; return 1; }
+  starts_serving "$1" || return 1
   docker exec "$PREFIX$1" grep '^server_name' /tmp/nginx-runtime/server-names.conf
 }
 
@@ -117,9 +121,9 @@ main() {
   run_edge served "$readable" operator.crt operator.key
   check "control: the same key readable by gid 101 (0640) starts nginx" wait_until 20 0.5 serving served
   check "and nginx serves the operator's certificate" serves_fingerprint served \
-    "$(openssl x509 -in "$keys/operator.crt" -noout -fingerprint -sha256 | sed 's/.*=//')"
+    "$(certificate_fingerprint <"$keys/operator.crt")"
 
-  local committed=("$REPO_ROOT/nginx/files" localhost.crt localhost.key)
+  local committed=("$(dirname "$EDGE_CA")" "$(basename "$EDGE_CA")" "$(basename "$EDGE_KEY")")
   run_edge exposed "${committed[@]}" -e PUBLISH_ADDRESS=0.0.0.0
   run_edge unknown "${committed[@]}"
   run_edge demo "${committed[@]}" -e PUBLISH_ADDRESS=0.0.0.0 -e ALLOW_PUBLIC_DEMO_KEYPAIR=true

@@ -4,28 +4,26 @@
 # beta.example.test, an operator's own generated keypair for that name, and the app's access log
 # turned on (so that the checks can read what Liberty resolved). Every request goes to the
 # published ports on 127.0.0.1 (curl --resolve). It passes the same edge checks as the dev stack
-# (test/lib/stack-checks.sh) at that name, answers 421 to a name not listed (localhost, the
+# (test/lib/properties.sh) at that name, answers 421 to a name not listed (localhost, the
 # image's default) over HTTP, HTTPS and HTTP/3, then the 503 fallback while the app is stopped,
 # an app that comes back at a new address, and a keypair renewed by rename and served after
 # README's reload command with no failed request. Taken down at exit with README's own command.
 set -euo pipefail
 
 readonly PART=production-chain
-# shellcheck source=test/lib/helpers.sh
-source "$(dirname "$0")/../lib/helpers.sh"
+# The name served, and one the edge must refuse: the image's default, which SERVER_NAMES drops.
+readonly SERVED_NAME=beta.example.test UNLISTED_NAME=localhost
+EDGE_HOST=$SERVED_NAME
+# shellcheck source=test/lib/properties.sh
+source "$(dirname "$0")/../lib/properties.sh"
 cd "$REPO_ROOT"
 
 readonly START_LIMIT=180 FILLER=quote-ops-filler
-# The name served, and one the edge must refuse: the image's default, which SERVER_NAMES drops.
-readonly SERVED_NAME=beta.example.test UNLISTED_NAME=localhost
 keys=""
-EDGE_HOST=$SERVED_NAME
-# shellcheck source=test/lib/stack-checks.sh
-source test/lib/stack-checks.sh
 
 clean_up() {
   docker rm -f "$FILLER" >/dev/null 2>&1 || true
-  docker rm -f nginx app >/dev/null 2>&1 || true
+  docker rm -f "$NGINX" "$APP" >/dev/null 2>&1 || true
   docker network rm quote-edge quote-backend >/dev/null 2>&1 || true
   rm -rf "$keys"
 }
@@ -36,10 +34,6 @@ new_pair() {
   generate_keypair "$keys" "$1" "$SERVED_NAME"
   chgrp 101 "$keys/$1.key"
   chmod 0640 "$keys/$1.key"
-}
-
-fingerprint() {
-  openssl x509 -in "$1" -noout -fingerprint -sha256 | sed 's/.*=//'
 }
 
 # README's block, the app's access log on.
@@ -56,18 +50,15 @@ app_line() {
 }
 
 serves_the_operators_certificate() {
-  equals "$(fingerprint "$keys/edge.crt")" "$(served_fingerprint)"
+  equals "$(certificate_fingerprint <"$keys/edge.crt")" "$(served_fingerprint)"
 }
 
-# unlisted_status SCHEME [curl arguments...]: the status of a request for UNLISTED_NAME over
-# SCHEME at the published port. Its SNI and Host are that name; the served certificate does not
-# cover it, and its check is not what is tested here (-k).
+# unlisted_status SCHEME CLIENT: the status of a request for UNLISTED_NAME over SCHEME at the
+# published port, by CLIENT (edge_curl or edge_h3). Its SNI and Host are that name; the served
+# certificate does not cover it, and its check is not what is tested here (-k).
 unlisted_status() {
-  local scheme=$1 port=443
-  shift
-  [[ $scheme == https ]] || port=80
-  "$@" --silent --max-time 10 -k --resolve "$UNLISTED_NAME:$port:127.0.0.1" --output /dev/null \
-    --write-out '%{http_code}' "$scheme://$UNLISTED_NAME/" || true
+  local EDGE_HOST=$UNLISTED_NAME
+  "$2" -k --output /dev/null --write-out '%{http_code}' "$(edge_url / "$1")" || true
 }
 
 # While the app is stopped: nginx's bland 502 or 503 (the rule of reliability/faults.sh), never
@@ -75,9 +66,9 @@ unlisted_status() {
 # timeout (nginx/proxy-to-app.conf); the next goes to the 503 fallback at once.
 fallback_while_stopped() {
   local first next
-  docker stop app >/dev/null
-  first=$(https_get --output /dev/null --write-out '%{http_code} %{time_total}') || true
-  next=$(https_get --output /dev/null --write-out '%{http_code} %{time_total}') || true
+  docker stop "$APP" >/dev/null
+  first=$(edge_curl --output /dev/null --write-out '%{http_code} %{time_total}' "$(edge_url /)") || true
+  next=$(edge_curl --output /dev/null --write-out '%{http_code} %{time_total}' "$(edge_url /)") || true
   if [[ ${first% *} != 50[23] || ${next% *} != 503 ]] || ! awk -v a="${first#* }" -v b="${next#* }" 'BEGIN { exit !(a < 3 && b < 1) }'; then
     echo "expected 502 or 503 within 3 s, then 503 in under 1 s; got $first, then $next"
     return 1
@@ -86,15 +77,15 @@ fallback_while_stopped() {
 }
 
 app_address() {
-  address_on quote-backend app
+  address_on quote-backend "$APP"
 }
 
 # The app recreated while another container holds its old address: nginx follows the name.
 follows_a_moved_app() {
   local old new
   old=$(app_address)
-  docker rm -f app >/dev/null
-  docker run -d --name "$FILLER" --network quote-backend --entrypoint sleep quote-nginx:latest 600 >/dev/null
+  docker rm -f "$APP" >/dev/null
+  docker run -d --name "$FILLER" --network quote-backend --entrypoint sleep "$EDGE_IMAGE" 600 >/dev/null
   bash -euo pipefail -c "$(app_line)" >/dev/null
   new=$(app_address)
   [[ $new != "$old" ]] || { echo "the app came back at its old address $old: nothing moved"; return 1; }
@@ -116,18 +107,18 @@ renewal_served_without_failures() {
   generate_keypair "$keys" renewed "$SERVED_NAME"
   chgrp 101 "$keys/renewed.key"
   chmod 0640 "$keys/renewed.key"
-  new_fingerprint=$(fingerprint "$keys/renewed.crt")
+  new_fingerprint=$(certificate_fingerprint <"$keys/renewed.crt")
   cat "$keys/renewed.crt" >>"$EDGE_CA"
   for ((i = 0; i < 150; i++)); do
     edge_curl --http1.1 --max-time 5 --output /dev/null --write-out '%{http_code}\n' \
-      "https://$EDGE_HOST/" || echo failed
+      "$(edge_url /)" || echo failed
     sleep 0.02
   done >"$traffic" &
   loop_pid=$!
   sleep 1
   mv "$keys/renewed.crt" "$keys/edge.crt"
   mv "$keys/renewed.key" "$keys/edge.key"
-  docker kill --signal HUP nginx >/dev/null
+  docker kill --signal HUP "$NGINX" >/dev/null
   if ! wait_until 10 0.5 served_new_fingerprint "$new_fingerprint"; then
     wait "$loop_pid" || true
     echo "still serving $(served_fingerprint) 10 s after the reload"
@@ -151,21 +142,21 @@ main() {
   cp "$keys/edge.crt" "$EDGE_CA"
   start_chain
   if ! wait_until "$START_LIMIT" 1 stack_answers; then
-    fail "README's production chain answers at https://$EDGE_HOST/ within $START_LIMIT s"
-    docker logs --tail 20 nginx 2>&1
+    fail "README's production chain answers at $(edge_url /) within $START_LIMIT s"
+    log_lines "$NGINX" | tail -n 20
     checks_summary "$PART"
     return
   fi
   check "the operator's certificate is served" serves_the_operators_certificate
   edge_checks
   check "SERVER_NAMES=$SERVED_NAME: $UNLISTED_NAME over HTTPS answered 421" equals 421 \
-    "$(unlisted_status https curl)"
+    "$(unlisted_status https edge_curl)"
   check "SERVER_NAMES=$SERVED_NAME: $UNLISTED_NAME over HTTP answered 421" equals 421 \
-    "$(unlisted_status http curl)"
+    "$(unlisted_status http edge_curl)"
   check "SERVER_NAMES=$SERVED_NAME: $UNLISTED_NAME over HTTP/3 answered 421" equals 421 \
-    "$(unlisted_status https curl_http3 --http3-only)"
+    "$(unlisted_status https edge_h3)"
   check "the app stopped: 502 or 503 within the connect timeout, then the 503 fallback at once" fallback_while_stopped
-  docker start app >/dev/null
+  docker start "$APP" >/dev/null
   check "the app started again: served within $START_LIMIT s" wait_until "$START_LIMIT" 1 quote_page_is_right
   check "the app back at a new address: nginx follows it without a restart" follows_a_moved_app
   check "a keypair renewed by rename: served after docker kill --signal HUP nginx, no HTTP/1.1 request failed" \

@@ -7,11 +7,11 @@
 set -euo pipefail
 
 readonly PART=production-run
-# shellcheck source=test/lib/helpers.sh
-source "$(dirname "$0")/../lib/helpers.sh"
+# shellcheck source=test/lib/containers.sh
+source "$(dirname "$0")/../lib/containers.sh"
 cd "$REPO_ROOT"
 
-readonly IMAGE=quote-service:latest QUOTE="It's easier to ask forgiveness than it is to get permission."
+readonly IMAGE=$PRODUCTION_IMAGE
 readonly HARDENED=quote-service PLAIN=quote-ops-plain TRUSTING=quote-ops-trusting NO_APP=quote-ops-no-app
 readonly START_LIMIT=150   # seconds: four JVMs start at once on two cores
 
@@ -26,7 +26,7 @@ answers() {
 
 # The client the app's access log names for the request that carried MARKER.
 resolved_client() {
-  docker logs "$1" 2>&1 | grep -F "$2" | tail -n 1 | jq -r '"\(.ibm_remoteHost) \(.ibm_remoteIP)"' 2>/dev/null
+  record_with "$1" "$2" | jq -r '"\(.ibm_remoteHost) \(.ibm_remoteIP)"' 2>/dev/null
 }
 
 # forwarded_client CONTAINER PORT: a request from the host with a client's own X-Forwarded-For
@@ -35,12 +35,8 @@ forwarded_client() {
   local marker="ops-forwarded-$RANDOM$RANDOM"
   curl --silent --max-time 5 --output /dev/null -H 'X-Forwarded-For: 6.6.6.6' \
     -H 'X-Forwarded-Proto: https' "http://127.0.0.1:$2/?$marker" || return 1
-  wait_until 10 0.5 logged_in "$1" "$marker" || { echo "no access record of ?$marker"; return 1; }
+  wait_until 10 0.5 logged "$1" "$marker" || { echo "no access record of ?$marker"; return 1; }
   resolved_client "$1" "$marker"
-}
-
-logged_in() {
-  docker logs "$1" 2>&1 | grep -F "$2" >/dev/null
 }
 
 believes_no_forwarded_header() {

@@ -10,15 +10,14 @@
 set -euo pipefail
 
 readonly PART=published-ports
-# shellcheck source=test/lib/helpers.sh
-source "$(dirname "$0")/../lib/helpers.sh"
+# shellcheck source=test/lib/edge.sh
+source "$(dirname "$0")/../lib/edge.sh"
 cd "$REPO_ROOT"
 
 readonly PREFIX=edge-ports-
 readonly HTTP_PUBLISH_PORT=28080 HTTPS_PUBLISH_PORT=28443
 # The image's defaults, published on ports of their own.
 readonly DEFAULT_HTTP=28081 DEFAULT_HTTPS=28444
-readonly CA=nginx/files/localhost.crt
 image=""
 
 clean_up() {
@@ -56,11 +55,11 @@ redirect_of() {
   curl --silent --max-time 10 --output /dev/null --write-out '%{http_code} %header{location}' "$@" "$url"
 }
 
-# header_of NAME URL [curl options...]: the value of response header NAME (HTTPS, trusting CA).
+# header_of NAME URL [curl options...]: the value of response header NAME (HTTPS, trusting EDGE_CA).
 header_of() {
   local name=$1 url=$2
   shift 2
-  curl --silent --max-time 10 --cacert "$CA" --dump-header - --output /dev/null "$@" "$url" | tr -d '\r' |
+  curl --silent --max-time 10 --cacert "$EDGE_CA" --dump-header - --output /dev/null "$@" "$url" | tr -d '\r' |
     sed -n "s/^$name: //Ip"
 }
 
@@ -68,14 +67,14 @@ header_of() {
 # (curl_http3: this machine's curl, or Debian 13's in a container on the host's network).
 http3_alt_svc() {
   local answer
-  answer=$(curl_http3_within 20 --http3-only --silent --show-error --max-time 10 --cacert "$REPO_ROOT/$CA" \
+  answer=$(curl_http3_within 20 --http3-only --silent --show-error --max-time 10 --cacert "$EDGE_CA" \
     --head "https://localhost:$HTTPS_PUBLISH_PORT/health" 2>&1) || { echo "no HTTP/3 answer: $answer"; return 1; }
   answer=$(tr -d '\r' <<<"$answer")
   [[ $(head -n 1 <<<"$answer") == 'HTTP/3 '* ]] || { echo "not HTTP/3: $(head -n 1 <<<"$answer")"; return 1; }
   sed -n 's/^alt-svc: //Ip' <<<"$answer"
 }
 
-# refused_saying NAME TEXT...: stopped_saying (helpers.sh) for this part's container NAME.
+# refused_saying NAME TEXT...: stopped_saying (containers.sh) for this part's container NAME.
 refused_saying() {
   stopped_saying "$PREFIX$1" "${@:2}"
 }

@@ -21,8 +21,8 @@ cd "$(dirname "$0")/../.."
 REPO_ROOT=$(pwd)
 readonly REPO_ROOT
 LOG_NAME=operations
-# shellcheck source=test/lib/helpers.sh
-source test/lib/helpers.sh
+# shellcheck source=test/lib/containers.sh
+source test/lib/containers.sh
 
 main() {
   if container_running app || container_running nginx; then

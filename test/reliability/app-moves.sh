@@ -6,17 +6,16 @@
 #   1. stop app, let placeholder containers on the backend network take its address, start
 #      app again: it now has a new address;
 #   2. compose up -d --force-recreate app.
-# Each must answer 200 with the quote through https://localhost/ within RESOLVE_LIMIT seconds
+# Each must answer 200 with the quote through the edge within RESOLVE_LIMIT seconds
 # of the app's readiness, from the app's new address (nginx's access log names it), with
 # nginx's container neither restarted nor recreated.
 # Run alone or from run-suite.sh, against the running stack; it leaves the stack serving.
 set -euo pipefail
 
-export PART=moves  # names this part in lib.sh's messages
-# shellcheck source=test/lib/edge-probes.sh
-source "$(dirname "$0")/../lib/edge-probes.sh"
+export PART=moves  # names this part in log, die and its markers
+# shellcheck source=test/lib/edge.sh
+source "$(dirname "$0")/../lib/edge.sh"
 
-readonly QUOTE="It's easier to ask forgiveness than it is to get permission."
 readonly RESOLVE_LIMIT=10      # seconds from the app's readiness to its answer through nginx
 readonly READY_LIMIT=240       # seconds for the app (dev mode) to become ready again
 readonly PLACEHOLDER=quote-address-placeholder
@@ -32,11 +31,7 @@ clean_up() {
 }
 
 app_address() {
-  docker inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$APP"
-}
-
-backend_network() {
-  docker inspect --format '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}}{{end}}' "$APP"
+  address_on "$(compose_network backend)" "$APP"
 }
 
 # What identifies nginx's container and its processes: a restart or a recreation changes it.
@@ -50,12 +45,7 @@ app_ready() {
 
 # The app's own answer through nginx, with a marker that finds the request in nginx's log.
 quote_through_nginx() {
-  tcurl --fail "https://localhost/?$1" 2>/dev/null | head -n 1 | grep -qxF "$QUOTE"
-}
-
-# The upstream address nginx logged for the request that carries MARKER.
-upstream_for() {
-  nginx_access_log | grep -F "$1" | tail -n 1 | jq -r '.upstream // empty' 2>/dev/null || true
+  edge_curl --fail "$(edge_url "/?$1")" | head -n 1 | grep -qxF "$QUOTE"
 }
 
 seconds_between() {
@@ -78,10 +68,10 @@ judge_move() {
     check "$what: the app answers through nginx within ${RESOLVE_LIMIT} s of its readiness" holds \
       "at most ${RESOLVE_LIMIT} s" "after $(seconds_between "$ready_ms" "$served_ms") s" true
   else
-    fail "$what: expected the quote through nginx within ${RESOLVE_LIMIT} s of the app's readiness, got status $(status https://localhost/)"
+    fail "$what: expected the quote through nginx within ${RESOLVE_LIMIT} s of the app's readiness, got status $(edge_status "$(edge_url /)")"
   fi
-  wait_until 10 0.5 nginx_logged "$MARKER" || true
-  check "$what: nginx sent the request to the app's new address" equals "$new:8000" "$(upstream_for "$MARKER")"
+  wait_until 10 0.5 logged "$NGINX" "$MARKER" "$LOG_SINCE" stdout || true
+  check "$what: nginx sent the request to the app's new address" equals "$new:8000" "$(edge_record_field "$MARKER" upstream)"
   check "$what: nginx was neither restarted nor recreated" equals "$nginx_before" "$(nginx_identity)"
   figure "$what: app at $old before, at $new after"
 }
@@ -91,14 +81,14 @@ start_placeholder() {
   docker run -d --rm --name "$PLACEHOLDER-$2" --label "$PLACEHOLDER_LABEL" --network "$1" \
     --read-only --cap-drop ALL --security-opt no-new-privileges:true --memory 16m \
     --entrypoint sleep "$(docker inspect --format '{{.Config.Image}}' "$NGINX")" 600 >/dev/null
-  docker inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$PLACEHOLDER-$2"
+  address_on "$1" "$PLACEHOLDER-$2"
 }
 
 # 1. Stop, let other containers take the address, start: the app must come back elsewhere.
 address_taken_while_stopped() {
   local what="app stopped, its address taken, started" old network nginx_before n taken=""
   old=$(app_address)
-  network=$(backend_network)
+  network=$(compose_network backend)
   nginx_before=$(nginx_identity)
   docker stop "$APP" >/dev/null
   # The network has no subnet of its own, so no fixed --ip: the engine hands out free addresses
@@ -131,7 +121,7 @@ main() {
   trap clean_up EXIT
   address_taken_while_stopped
   app_recreated
-  check "the stack serves at the end" equals 200 "$(status https://localhost/)"
+  check "the stack serves at the end" equals 200 "$(edge_status "$(edge_url /)")"
   checks_summary "$PART"
 }
 

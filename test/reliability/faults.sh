@@ -11,9 +11,9 @@
 # It ends with the stack serving again, or fails saying so. Run alone or from run-suite.sh.
 set -euo pipefail
 
-export PART=faults  # names this part in lib.sh's messages
-# shellcheck source=test/lib/edge-probes.sh
-source "$(dirname "$0")/../lib/edge-probes.sh"
+export PART=faults  # names this part in log, die and its markers
+# shellcheck source=test/lib/edge.sh
+source "$(dirname "$0")/../lib/edge.sh"
 
 readonly FAST_MS=3000         # an answer while the app is away must come within this
 readonly RECOVERY_LIMIT=240   # seconds for the app (dev mode) to serve again
@@ -41,8 +41,8 @@ traffic_loop() {
   local file=$1 stop=$2 start=$3 deadline=$((SECONDS + $4)) answer
   while [[ ! -e $stop ]] && ((SECONDS < deadline)); do
     # 20 s: above nginx's own bound (2 s connect + 15 s read), so a 000 is a hang.
-    answer=$(curl --silent --output /dev/null --max-time 20 --cacert "$CERT" \
-      --write-out '%{http_code} %{time_total}' https://localhost/ 2>/dev/null || true)
+    answer=$(edge_curl --output /dev/null --max-time 20 --write-out '%{http_code} %{time_total}' \
+      "$(edge_url /)" 2>/dev/null || true)
     printf '%s %s\n' "$(($(now_ms) - start))" "${answer:-000 20}" >>"$file"
     sleep 0.2
   done
@@ -136,12 +136,8 @@ judge_outage() {
     [ "$(awk '$2 != 200' <<<"$lines" | slowest_ms)" -le "$FAST_MS" ]
 }
 
-app_serves() {
-  stack_serves
-}
-
 app_address() {
-  docker inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$APP"
+  address_on "$(compose_network backend)" "$APP"
 }
 
 restart_count() {
@@ -151,13 +147,13 @@ restart_count() {
 # wait_recovery WHAT FROM_MS: waits (bounded) for the app to serve, then reports the seconds.
 wait_recovery() {
   local what=$1 from=$2 recovered
-  if wait_until "$RECOVERY_LIMIT" 1 app_serves; then
+  if wait_until "$RECOVERY_LIMIT" 1 stack_answers; then
     sleep 1
     recovered=$(first_200_after "$from")
     recovered=${recovered:-$(elapsed)}
     pass "$what: the app serves again $(awk -v ms="$((recovered - from))" 'BEGIN {printf "%.1f", ms / 1000}') s later (limit ${RECOVERY_LIMIT} s; that first 200 took $(awk -v at="$recovered" '$1 == at {printf "%d", $3 * 1000}' "$TRAFFIC") ms)"
   else
-    fail "$what: expected 200 within ${RECOVERY_LIMIT} s, got $(status https://localhost/)"
+    fail "$what: expected 200 within ${RECOVERY_LIMIT} s, got $(edge_status "$(edge_url /)")"
   fi
 }
 
@@ -167,7 +163,7 @@ wait_recovery() {
 
 bland_error_body() {
   local answer body
-  answer=$(tcurl --include https://localhost/ | tr -d '\r' || true)
+  answer=$(edge_curl --include "$(edge_url /)" | tr -d '\r' || true)
   body=$(sed '1,/^$/d' <<<"$answer")
   check "the answer while the app is stopped: status and body" equals "503 Service Unavailable" \
     "$(first_status "$answer") $body"
@@ -196,8 +192,6 @@ app_stopped_and_started() {
   judge_traffic "traffic through the stop and start"
   address_after=$(app_address)
   figure "app address before the stop $address_before, after the start $address_after"
-  check "nginx reaches the app after a stop and start (nginx resolved it once, at its start)" equals 200 \
-    "$(status https://localhost/)"
 }
 
 # A crash, for the restart policy: SIGKILL to the container's main process from the host (root
@@ -266,10 +260,10 @@ nginx_restarts() {
   local started
   started=$(now_ms)
   docker restart "$NGINX" >/dev/null
-  if wait_until "$NGINX_LIMIT" 0.5 stack_serves; then
+  if wait_until "$NGINX_LIMIT" 0.5 stack_answers; then
     pass "docker restart nginx: serves again $(awk -v ms="$(($(now_ms) - started))" 'BEGIN {printf "%.1f", ms / 1000}') s after the restart began"
   else
-    fail "docker restart nginx: expected 200 within ${NGINX_LIMIT} s, got $(status https://localhost/)"
+    fail "docker restart nginx: expected 200 within ${NGINX_LIMIT} s, got $(edge_status "$(edge_url /)")"
   fi
   local count_before pid
   count_before=$(restart_count "$NGINX")
@@ -277,24 +271,12 @@ nginx_restarts() {
   if ((EUID == 0)); then
     started=$(now_ms)
     kill -KILL "$pid"
-    if wait_until "$NGINX_LIMIT" 0.5 stack_serves && (($(restart_count "$NGINX") > count_before)); then
+    if wait_until "$NGINX_LIMIT" 0.5 stack_answers && (($(restart_count "$NGINX") > count_before)); then
       pass "nginx master killed (SIGKILL, host pid $pid): unless-stopped restarts it, serving again $(awk -v ms="$(($(now_ms) - started))" 'BEGIN {printf "%.1f", ms / 1000}') s later"
     else
-      fail "nginx killed: expected a restart and 200 within ${NGINX_LIMIT} s, got RestartCount $(restart_count "$NGINX"), $(status https://localhost/)"
+      fail "nginx killed: expected a restart and 200 within ${NGINX_LIMIT} s, got RestartCount $(restart_count "$NGINX"), $(edge_status "$(edge_url /)")"
     fi
   fi
-}
-
-# The network the app is on (the compose backend), so that a probe resolves `app`.
-backend_network() {
-  docker inspect --format '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}} {{end}}' "$APP" | awk '{print $1}'
-}
-
-edge_network() {
-  local backend
-  backend=$(backend_network)
-  docker inspect --format '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}} {{end}}' "$NGINX" |
-    tr ' ' '\n' | grep -vx -e "$backend" -e '' | head -n 1
 }
 
 # A copy of the configuration as the image has it (its templates too), with the localhost
@@ -305,16 +287,16 @@ config_copy() {
   mkdir -p "$dir/tls"
   cp "$REPO_ROOT"/nginx/*.conf "$dir/"
   cp -r "$REPO_ROOT"/nginx/templates "$dir/"
-  cp "$CERT" "$dir/tls/tls.crt"
-  cp "$KEY" "$dir/tls/tls.key"
+  cp "$EDGE_CA" "$dir/tls/tls.crt"
+  cp "$EDGE_KEY" "$dir/tls/tls.key"
   chmod -R a+rX "$dir"
 }
 
 # nginx -t inside a throwaway container of the image, on the copy in DIR.
 config_test() {
-  docker run --rm --network "$(backend_network)" --read-only --tmpfs /tmp --cap-drop ALL \
+  docker run --rm --network "$(compose_network backend)" --read-only --tmpfs /tmp --cap-drop ALL \
     --security-opt no-new-privileges -e ALLOW_PUBLIC_DEMO_KEYPAIR=true -v "$1:/etc/nginx:ro" \
-    quote-nginx:latest nginx -t 2>&1
+    "$EDGE_IMAGE" nginx -t 2>&1
 }
 
 broken_config_is_caught() {
@@ -332,7 +314,7 @@ broken_config_is_caught() {
 }
 
 probe_serves() {
-  [[ $(status https://localhost/ --resolve "localhost:443:$1") == 200 ]]
+  [[ $(edge_status_at "$1") == 200 ]]
 }
 
 # A second nginx from the image, serving the same app on the edge network, whose configuration
@@ -341,15 +323,15 @@ broken_reload_keeps_serving() {
   local dir="$workdir/live" address output
   config_copy "$dir"
   docker rm -f "$PROBE_CONTAINER" >/dev/null 2>&1 || true
-  docker create --name "$PROBE_CONTAINER" --network "$(backend_network)" --read-only --tmpfs /tmp \
+  docker create --name "$PROBE_CONTAINER" --network "$(compose_network backend)" --read-only --tmpfs /tmp \
     --cap-drop ALL --security-opt no-new-privileges --memory 128m --pids-limit 64 \
     --sysctl net.ipv4.ip_unprivileged_port_start=0 -e ALLOW_PUBLIC_DEMO_KEYPAIR=true -v "$dir:/etc/nginx:ro" \
-    quote-nginx:latest >/dev/null
-  docker network connect "$(edge_network)" "$PROBE_CONTAINER"
+    "$EDGE_IMAGE" >/dev/null
+  docker network connect "$(compose_network edge)" "$PROBE_CONTAINER"
   docker start "$PROBE_CONTAINER" >/dev/null
-  address=$(address_on "$(edge_network)" "$PROBE_CONTAINER")
+  address=$(address_on "$(compose_network edge)" "$PROBE_CONTAINER")
   if ! wait_until 20 0.5 probe_serves "$address"; then
-    fail "a second nginx from the image: expected 200 at $address, got $(status https://localhost/ --resolve "localhost:443:$address")"
+    fail "a second nginx from the image: expected 200 at $address, got $(edge_status_at "$address")"
     return
   fi
   printf 'this is not a directive\n' >>"$dir/nginx.conf"
@@ -359,9 +341,9 @@ broken_reload_keeps_serving() {
   docker kill --signal HUP "$PROBE_CONTAINER" >/dev/null
   sleep 2
   check "SIGHUP with a broken configuration: the master logs the error and keeps the old one" equals "[emerg]" \
-    "$(docker logs "$PROBE_CONTAINER" 2>&1 | grep -o '\[emerg\]' | head -n 1)"
+    "$(log_lines "$PROBE_CONTAINER" | grep -o '\[emerg\]' | head -n 1)"
   check "and it still serves: status over its edge address $address" equals 200 \
-    "$(status https://localhost/ --resolve "localhost:443:$address")"
+    "$(edge_status_at "$address")"
   docker rm -f "$PROBE_CONTAINER" >/dev/null
 }
 
@@ -374,7 +356,7 @@ main() {
   nginx_restarts
   broken_config_is_caught
   broken_reload_keeps_serving
-  check "the stack serves at the end" equals 200 "$(status https://localhost/)"
+  check "the stack serves at the end" equals 200 "$(edge_status "$(edge_url /)")"
   checks_summary "$PART"
 }
 

@@ -7,19 +7,19 @@
 #   --full   wrk with 64 connections for 60 s, then h2load over HTTP/2, 30,000 requests
 set -euo pipefail
 
-export PART=load  # names this part in lib.sh's messages
-# shellcheck source=test/lib/edge-probes.sh
-source "$(dirname "$0")/../lib/edge-probes.sh"
+export PART=load  # names this part in log, die and its markers
+# shellcheck source=test/lib/edge.sh
+source "$(dirname "$0")/../lib/edge.sh"
 
 readonly H2LOAD_REQUESTS=30000
 
 full=false
 [[ ${1:-} != --full ]] || full=true
 
-# wrk_run CONNECTIONS SECONDS: one wrk run against https://localhost/, output on stdout.
+# wrk_run CONNECTIONS SECONDS: one wrk run against the edge, output on stdout.
 wrk_run() {
   timeout $(($2 + 30)) wrk --threads 2 --connections "$1" --duration "$2s" --timeout 5s --latency \
-    https://localhost/ 2>&1 || true
+    "$(edge_url /)" 2>&1 || true
 }
 
 # A duration as milliseconds: wrk prints us, ms or s.
@@ -41,7 +41,7 @@ judge_wrk() {
   p75=$(as_ms "$(awk '$1 == "75%" {print $2}' <<<"$output")")
   p90=$(as_ms "$(awk '$1 == "90%" {print $2}' <<<"$output")")
   p99=$(as_ms "$(awk '$1 == "99%" {print $2}' <<<"$output")")
-  figure "wrk -t2 -c$connections -d${seconds}s --latency https://localhost/: ${requests:-?} requests, ${rate:-?} req/s, p50 ${p50} ms, p75 ${p75} ms, p90 ${p90} ms, p99 ${p99} ms"
+  figure "wrk -t2 -c$connections -d${seconds}s --latency $(edge_url /): ${requests:-?} requests, ${rate:-?} req/s, p50 ${p50} ms, p75 ${p75} ms, p90 ${p90} ms, p99 ${p99} ms"
   check "wrk ${connections} connections ${seconds} s: requests served" holds "at least 1000" "${requests:-0}" \
     [ "${requests:-0}" -ge 1000 ]
   check "wrk ${connections} connections ${seconds} s: socket errors" equals "none" "${socket_errors:-none}"
@@ -53,12 +53,12 @@ judge_wrk() {
 h2load_run() {
   local output requests succeeded failed_count codes
   output=$(timeout 300 h2load --requests "$H2LOAD_REQUESTS" --clients 32 --max-concurrent-streams 4 \
-    https://localhost/ 2>&1 || true)
+    "$(edge_url /)" 2>&1 || true)
   requests=$(sed -n 's/^requests: \([0-9]*\) total.*/\1/p' <<<"$output")
   succeeded=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' <<<"$output")
   failed_count=$(sed -n 's/^requests: .* succeeded, \(.*\)$/\1/p' <<<"$output")
   codes=$(sed -n 's/^status codes: //p' <<<"$output")
-  figure "h2load -n $H2LOAD_REQUESTS -c 32 -m 4 https://localhost/ (HTTP/2): $(sed -n 's/^finished in //p' <<<"$output"); status codes: $codes; request time min/max/mean/sd: $(awk '/^time for request:/ {print $4, $5, $6, $7}' <<<"$output")"
+  figure "h2load -n $H2LOAD_REQUESTS -c 32 -m 4 $(edge_url /) (HTTP/2): $(sed -n 's/^finished in //p' <<<"$output"); status codes: $codes; request time min/max/mean/sd: $(awk '/^time for request:/ {print $4, $5, $6, $7}' <<<"$output")"
   check "h2load HTTP/2: every request a 2xx" equals "$H2LOAD_REQUESTS of $H2LOAD_REQUESTS" \
     "${succeeded:-0} of ${requests:-0}"
   check "h2load HTTP/2: failures" equals "0 failed, 0 errored, 0 timeout" "${failed_count:-?}"
@@ -77,7 +77,7 @@ main() {
   else
     judge_wrk "$(wrk_run 32 20)" 32 20
   fi
-  check "the stack still answers 200 after the load" equals 200 "$(status https://localhost/)"
+  check "the stack still answers 200 after the load" equals 200 "$(edge_status "$(edge_url /)")"
   checks_summary "$PART"
 }
 

@@ -4,19 +4,14 @@
 # Run alone or from run-suite.sh, against the running stack.
 set -euo pipefail
 
-export PART=hardening  # names this part in lib.sh's messages
-# shellcheck source=test/lib/edge-probes.sh
-source "$(dirname "$0")/../lib/edge-probes.sh"
+export PART=hardening  # names this part in log, die and its markers
+# shellcheck source=test/lib/edge.sh
+source "$(dirname "$0")/../lib/edge.sh"
 
-readonly PRODUCTION_IMAGES=(quote-service:latest quote-nginx:latest)
-readonly BUILD_TOOLS="mvn javac gcc cc g++ make jar jlink git"
+readonly PRODUCTION_IMAGES=("$PRODUCTION_IMAGE" "$EDGE_IMAGE")
 
 lacks_word() {
   ! grep -qw -- "$1" <<<"$2"
-}
-
-non_root_user() {
-  [[ -n $1 && ${1%%:*} != 0 && ${1%%:*} != root ]]
 }
 
 runtime_settings() {
@@ -25,7 +20,7 @@ runtime_settings() {
   settings=${settings% pid=}
   [[ $settings == *" pid="* ]] || settings+=" pid=private"
   # Read-only root, no capabilities, no privilege gain, limits: validate.sh's
-  # containers_are_hardened (test/lib/stack-checks.sh).
+  # containers_are_hardened (test/lib/properties.sh).
   local network=${settings#* network=}
   network=${network%% *}
   check "$container: neither the host's network nor its PID namespace" equals "network ${network}, pid private" \
@@ -58,7 +53,7 @@ process_state() {
 # keys of its self-tests.
 no_secrets_in_images() {
   local image workdir layers history hits
-  for image in "${IMAGES[@]}"; do
+  for image in "${PROJECT_IMAGES[@]}"; do
     workdir=$(mktemp -d)
     docker save "$image" | tar -x -C "$workdir"
     layers=$(added_layer_files "$image" "$workdir")
@@ -101,9 +96,7 @@ pem_key_blocks() {
 no_build_tools() {
   local image found lists
   for image in "${PRODUCTION_IMAGES[@]}"; do
-    # shellcheck disable=SC2016 # runs in the container
-    found=$(docker run --rm --network none --user 65534 --entrypoint /bin/sh "$image" -c \
-      'for t in $0; do command -v "$t"; done; true' "$BUILD_TOOLS" 2>&1 | tr '\n' ' ' | sed 's/ $//')
+    found=$(build_tools_in "$image" 2>&1 | tr '\n' ' ' | sed 's/ $//')
     check "$image: no build tools ($BUILD_TOOLS)" equals "none" "${found:-none}"
     lists=$(docker run --rm --network none --user 65534 --entrypoint /bin/sh "$image" -c \
       'ls /var/lib/apt/lists 2>/dev/null | grep -v -e "^lock$" -e "^partial$" -e "^auxfiles$" | wc -l')

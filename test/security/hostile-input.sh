@@ -4,9 +4,9 @@
 # a server error. Run alone or from run-suite.sh, against the running stack.
 set -euo pipefail
 
-export PART=hostile-input  # names this part in lib.sh's messages
-# shellcheck source=test/lib/edge-probes.sh
-source "$(dirname "$0")/../lib/edge-probes.sh"
+export PART=hostile-input  # names this part in log, die and its markers
+# shellcheck source=test/lib/edge.sh
+source "$(dirname "$0")/../lib/edge.sh"
 
 refused_markers=()
 refused_cases=()
@@ -49,8 +49,8 @@ raw_case() {
   request=${5//@M@/$MARKER}
   case $transport in
     tls) answer=$(raw_tls "$request") ;;
-    plain80) answer=$(raw_plain 80 "$request") ;;
-    plain443) answer=$(raw_plain 443 "$request") ;;
+    plain80) answer=$(raw_plain "$HTTP_PUBLISH_PORT" "$request") ;;
+    plain443) answer=$(raw_plain "$HTTPS_PUBLISH_PORT" "$request") ;;
     *) echo "raw_case: unknown transport $transport" >&2; return 2 ;;
   esac
   code=$(first_status "$answer")
@@ -69,7 +69,7 @@ curl_case() {
   url=${1//@M@/$MARKER}
   shift
   for arg in "$@"; do args+=("${arg//@M@/$MARKER}"); done
-  output=$(tcurl --path-as-is --write-out '\n%{http_code}' "${args[@]}" "$url") || rc=$?
+  output=$(edge_curl --path-as-is --write-out '\n%{http_code}' "${args[@]}" "$url") || rc=$?
   code=${output##*$'\n'}
   body=${output%$'\n'*}
   [[ $code != 000 ]] || code="closed (curl exit $rc)"
@@ -83,7 +83,7 @@ curl_case() {
 }
 
 crlf=$'\\r\\n'
-host="Host: localhost${crlf}"
+host="Host: ${EDGE_HOST}${crlf}"
 close="Connection: close${crlf}"
 
 oversized_requests() {
@@ -104,9 +104,9 @@ oversized_requests() {
   # HTTP/2: nginx ends the connection (GOAWAY) on a header over its limit, no 4xx. It
   # counts HPACK-encoded bytes: 12,000 x's are 10,500 bytes in Huffman code (9,000 would pass).
   curl_case nginx closed "HTTP/2: one header over 8 KiB (HPACK-encoded): connection closed" \
-    "https://localhost/?m=@M@" --http2 -H "X-Big: $(big 12000 x)"
+    "$(edge_url "/?m=@M@")" --http2 -H "X-Big: $(big 12000 x)"
   curl_case nginx 413 "HTTP/2: body over 1 KiB: 413" \
-    "https://localhost/?m=@M@" --http2 --data-binary "$(big 2048)"
+    "$(edge_url "/?m=@M@")" --http2 --data-binary "$(big 2048)"
 }
 
 malformed_requests() {
@@ -130,7 +130,7 @@ malformed_requests() {
   raw_case plain80 nginx 421 "port 80: Host none of the server names: 421, no redirect" \
     "GET /?m=@M@ HTTP/1.1${crlf}Host: evil.example${crlf}${close}${crlf}"
   curl_case nginx 421 "HTTP/2: :authority none of the server names: 421" \
-    "https://localhost/?m=@M@" --http2 -H "Host: evil.example"
+    "$(edge_url "/?m=@M@")" --http2 -H "Host: evil.example"
 }
 
 header_injection() {
@@ -144,18 +144,18 @@ header_injection() {
     "GET /?m=@M@ HTTP/1.1${crlf}Host : evil.example${crlf}${close}${crlf}"
   local output
   new_marker
-  output=$(tcurl --include "https://localhost/?q=%0d%0aSet-Cookie:%20$MARKER=1%0d%0aX-Injected:%20$MARKER" || true)
+  output=$(edge_curl --include "$(edge_url "/?q=%0d%0aSet-Cookie:%20$MARKER=1%0d%0aX-Injected:%20$MARKER")" || true)
   check "encoded CRLF in the query: 200 from the app, no injected header" equals "200, no injected header" \
     "$(first_status "$output")$(tr -d '\r' <<<"$output" | sed '/^$/q' | grep -qiE '^(set-cookie|x-injected):' && echo ', injected header' || echo ', no injected header')"
   remember app "encoded CRLF in the query" 200
   new_marker
-  output=$(tcurl --include "http://localhost/$MARKER%0d%0aLocation:%20http://evil.example/" || true)
-  check "port 80: encoded CRLF in the path: one Location, on localhost, still encoded" equals \
-    "301 https://localhost/$MARKER%0d%0aLocation:%20http://evil.example/ x1" \
+  output=$(edge_curl --include "$(edge_url "/$MARKER%0d%0aLocation:%20http://evil.example/" http)" || true)
+  check "port 80: encoded CRLF in the path: one Location, on $EDGE_HOST, still encoded" equals \
+    "301 https://$EDGE_HOST/$MARKER%0d%0aLocation:%20http://evil.example/ x1" \
     "$(first_status "$output") $(tr -d '\r' <<<"$output" | sed -n 's/^location: //Ip' | head -n 1 | lower_escapes) x$(tr -d '\r' <<<"$output" | grep -ciE '^location:' || true)"
   remember nginx "encoded CRLF in the path on port 80"
-  output=$(tcurl --include --path-as-is "http://localhost//evil.example/%2e%2e" || true)
-  check "port 80: '//evil.example' path redirects to localhost only" equals "https://localhost//evil.example/%2e%2e" \
+  output=$(edge_curl --include --path-as-is "$(edge_url "//evil.example/%2e%2e" http)" || true)
+  check "port 80: '//evil.example' path redirects to $EDGE_HOST only" equals "https://$EDGE_HOST//evil.example/%2e%2e" \
     "$(tr -d '\r' <<<"$output" | sed -n 's/^location: //Ip' | head -n 1 | lower_escapes)"
 }
 
@@ -166,23 +166,23 @@ lower_escapes() {
 }
 
 path_tricks() {
-  curl_case nginx 400 "path traversal /../../etc/passwd: 400" "https://localhost/../../etc/passwd?m=@M@"
-  curl_case nginx 400 "encoded traversal /%2e%2e/%2e%2e/etc/passwd: 400" "https://localhost/%2e%2e/%2e%2e/etc/passwd?m=@M@"
-  curl_case nginx 400 "encoded slashes /a/..%2f..%2fetc%2fpasswd: 400" "https://localhost/a/..%2f..%2fetc%2fpasswd?m=@M@"
-  curl_case nginx 400 "encoded NUL /%00: 400" "https://localhost/%00?m=@M@"
-  curl_case nginx 400 "broken escape /%zz: 400" "https://localhost/%zz?m=@M@"
-  curl_case nginx 404 "health, encoded /%68ealth/ready: 404 from nginx" "https://localhost/%68ealth/ready?m=@M@"
-  curl_case nginx 404 "health, encoded slash /health%2Fready: 404 from nginx" "https://localhost/health%2Fready?m=@M@"
-  curl_case nginx 404 "health, doubled slash //health/ready: 404 from nginx" "https://localhost//health/ready?m=@M@"
-  curl_case nginx 404 "health, dot segment /x/../health/live: 404 from nginx" "https://localhost/x/../health/live?m=@M@"
+  curl_case nginx 400 "path traversal /../../etc/passwd: 400" "$(edge_url "/../../etc/passwd?m=@M@")"
+  curl_case nginx 400 "encoded traversal /%2e%2e/%2e%2e/etc/passwd: 400" "$(edge_url "/%2e%2e/%2e%2e/etc/passwd?m=@M@")"
+  curl_case nginx 400 "encoded slashes /a/..%2f..%2fetc%2fpasswd: 400" "$(edge_url "/a/..%2f..%2fetc%2fpasswd?m=@M@")"
+  curl_case nginx 400 "encoded NUL /%00: 400" "$(edge_url "/%00?m=@M@")"
+  curl_case nginx 400 "broken escape /%zz: 400" "$(edge_url "/%zz?m=@M@")"
+  curl_case nginx 404 "health, encoded /%68ealth/ready: 404 from nginx" "$(edge_url "/%68ealth/ready?m=@M@")"
+  curl_case nginx 404 "health, encoded slash /health%2Fready: 404 from nginx" "$(edge_url "/health%2Fready?m=@M@")"
+  curl_case nginx 404 "health, doubled slash //health/ready: 404 from nginx" "$(edge_url "//health/ready?m=@M@")"
+  curl_case nginx 404 "health, dot segment /x/../health/live: 404 from nginx" "$(edge_url "/x/../health/live?m=@M@")"
   # Path parameters are not nginx's business: these reach the app, which refuses them.
-  curl_case app 404 "health, path parameter /health;x=1/ready: 404 from the app" "https://localhost/health;x=1/ready?m=@M@"
-  curl_case app 400 "health, path parameter /.;/health/ready: 400 from the app" "https://localhost/.;/health/ready?m=@M@"
-  curl_case app 404 "health, encoded ; /health%3B/ready: 404 from the app" "https://localhost/health%3B/ready?m=@M@"
-  curl_case app 404 "WEB-INF: 404 from the app" "https://localhost/WEB-INF/web.xml?m=@M@"
-  curl_case app 404 "WEB-INF, encoded /%57EB-INF/web.xml: 404 from the app" "https://localhost/%57EB-INF/web.xml?m=@M@"
-  curl_case app 404 "META-INF, encoded slash /META-INF%2fMANIFEST.MF: 404 from the app" "https://localhost/META-INF%2fMANIFEST.MF?m=@M@"
-  curl_case app 404 "upper-case /HEALTH/ready: 404 from the app" "https://localhost/HEALTH/ready?m=@M@"
+  curl_case app 404 "health, path parameter /health;x=1/ready: 404 from the app" "$(edge_url "/health;x=1/ready?m=@M@")"
+  curl_case app 400 "health, path parameter /.;/health/ready: 400 from the app" "$(edge_url "/.;/health/ready?m=@M@")"
+  curl_case app 404 "health, encoded ; /health%3B/ready: 404 from the app" "$(edge_url "/health%3B/ready?m=@M@")"
+  curl_case app 404 "WEB-INF: 404 from the app" "$(edge_url "/WEB-INF/web.xml?m=@M@")"
+  curl_case app 404 "WEB-INF, encoded /%57EB-INF/web.xml: 404 from the app" "$(edge_url "/%57EB-INF/web.xml?m=@M@")"
+  curl_case app 404 "META-INF, encoded slash /META-INF%2fMANIFEST.MF: 404 from the app" "$(edge_url "/META-INF%2fMANIFEST.MF?m=@M@")"
+  curl_case app 404 "upper-case /HEALTH/ready: 404 from the app" "$(edge_url "/HEALTH/ready?m=@M@")"
 }
 
 smuggling() {
@@ -212,7 +212,7 @@ smuggling() {
 cross_protocol() {
   raw_case plain80 nginx 400 "TLS ClientHello spoken to port 80: 400" \
     "\\x16\\x03\\x01\\x02\\x00\\x01\\x00\\x01\\xfc\\x03\\x03@M@${crlf}${crlf}"
-  curl_case nginx 400 "plain HTTP spoken to port 443: 400" "http://localhost:443/?m=@M@"
+  curl_case nginx 400 "plain HTTP spoken to port 443: 400" "$(edge_url "/?m=@M@" http "$HTTPS_PUBLISH_PORT")"
 }
 
 # Forged forwarding headers: the app must show the address nginx logged as the client.
@@ -221,14 +221,14 @@ forged_forwarding() {
   for version in --http1.1 --http2; do
     new_marker
     # shellcheck disable=SC2016 # literal header names: Liberty's private $WS.. headers
-    output=$(tcurl "$version" "https://localhost/?m=$MARKER" \
+    output=$(edge_curl "$version" "$(edge_url "/?m=$MARKER")" \
       -H 'X-Forwarded-For: 203.0.113.9, 198.51.100.7' -H 'X-Forwarded-For: 203.0.113.10' \
       -H 'X-Real-IP: 203.0.113.9' -H 'X-Forwarded-Proto: http' \
       -H 'Forwarded: for=203.0.113.9;proto=http;host=evil.example' \
       -H 'X-Forwarded-Host: evil.example' -H 'X_Forwarded_For: 203.0.113.9' \
       -H '$WSRA: 203.0.113.9' -H '$WSSC: http' || true)
-    wait_until 10 0.5 nginx_logged "$MARKER" || true
-    client=$(nginx_client_for "$MARKER")
+    wait_until 10 0.5 logged "$NGINX" "$MARKER" "$LOG_SINCE" stdout || true
+    client=$(edge_record_field "$MARKER" client)
     xff=$(sed -n 's/^X-Forwarded-For: //p' <<<"$output")
     real=$(sed -n 's/^X-Real-IP: //p' <<<"$output")
     proto=$(sed -n 's/^X-Forwarded-Proto: //p' <<<"$output")
@@ -244,12 +244,12 @@ check_app_log() {
   local sentinel log i leaked=0 line code
   new_marker
   sentinel=$MARKER
-  status "https://localhost/?m=$sentinel" >/dev/null
-  if ! wait_until 20 0.5 app_logged "$sentinel"; then
+  edge_status "$(edge_url "/?m=$sentinel")" >/dev/null
+  if ! wait_until 20 0.5 logged "$APP" "$sentinel" "$LOG_SINCE" records; then
     fail "the app logs a normal request: expected a log line with $sentinel, got none in 20 s"
     return
   fi
-  log=$(app_log)
+  log=$(log_lines "$APP" "$LOG_SINCE" records)
   for i in "${!refused_markers[@]}"; do
     if grep -qF "${refused_markers[i]}" <<<"$log"; then
       leaked=$((leaked + 1))

@@ -14,12 +14,12 @@
 # exit; the flood is bounded in requests and time, every wait has a deadline.
 set -euo pipefail
 
-export PART=rate-limits  # names this part in lib.sh's messages
-# shellcheck source=test/lib/edge-probes.sh
-source "$(dirname "$0")/../lib/edge-probes.sh"
+export PART=rate-limits  # names this part in log, die and its markers
+# shellcheck source=test/lib/edge.sh
+source "$(dirname "$0")/../lib/edge.sh"
 
 # The image that runs nginx has curl with HTTP/2: present wherever the stack runs.
-readonly CLIENT_IMAGE=quote-nginx:latest
+readonly CLIENT_IMAGE=$EDGE_IMAGE
 readonly EDGE=quote-rate-limits-edge FLOOD=quote-rate-limits-flood SECOND=quote-rate-limits-second
 # The flood: FLOOD_CLIENTS curls at once, FLOOD_STREAMS requests in flight each (more than the
 # 256 that limit_conn allows an address, so that the ones it refuses at once come back at once),
@@ -32,22 +32,14 @@ clean_up() {
   docker rm -f "$FLOOD" "$SECOND" "$EDGE" >/dev/null 2>&1 || true
 }
 
-# compose_network NAME: the compose project's network NAME (edge: where clients reach nginx as
-# hosts on the internet would, each container with an address of its own; backend: the app's).
-compose_network() {
-  local project
-  project=$(docker inspect --format '{{index .Config.Labels "com.docker.compose.project"}}' "$NGINX")
-  [[ -n $project ]] && docker network inspect "${project}_$1" >/dev/null 2>&1 && echo "${project}_$1"
-}
-
 # The edge under test: nginx's image with its defaults, hardened as compose runs it, on the
 # backend network (where it finds `app`) and the edge network. Published nowhere, so not known to
 # be on loopback: the committed localhost pair needs the image's opt-in.
 start_edge() {
   docker create --name "$EDGE" --network "$(compose_network backend)" --read-only --tmpfs /tmp \
     --cap-drop ALL --security-opt no-new-privileges --memory 128m --pids-limit 64 \
-    --sysctl net.ipv4.ip_unprivileged_port_start=0 -v "$REPO_ROOT/nginx/files:/etc/nginx/tls:ro" \
-    -e TLS_CERTIFICATE=/etc/nginx/tls/localhost.crt -e TLS_PRIVATE_KEY=/etc/nginx/tls/localhost.key \
+    --sysctl net.ipv4.ip_unprivileged_port_start=0 -v "$(dirname "$EDGE_CA"):/etc/nginx/tls:ro" \
+    -e "TLS_CERTIFICATE=/etc/nginx/tls/$(basename "$EDGE_CA")" -e "TLS_PRIVATE_KEY=/etc/nginx/tls/$(basename "$EDGE_KEY")" \
     -e ALLOW_PUBLIC_DEMO_KEYPAIR=true "$CLIENT_IMAGE" >/dev/null &&
     docker network connect "$network" "$EDGE" && docker start "$EDGE" >/dev/null
 }
@@ -71,14 +63,14 @@ client() {
   shift
   while [[ $1 != -- ]]; do options+=("$1"); shift; done
   docker run --name "$name" --network "$network" --read-only --cap-drop ALL \
-    --security-opt no-new-privileges -v "$CERT:/tmp/edge.crt:ro" "${options[@]}" \
+    --security-opt no-new-privileges -v "$EDGE_CA:/tmp/edge.crt:ro" "${options[@]}" \
     --entrypoint sh "$CLIENT_IMAGE" -c "get() { curl --http2 --silent --max-time 10 --cacert /tmp/edge.crt \
       --connect-to localhost:443:$EDGE:443 --output /dev/null --write-out '%{http_code}\n' \"\$@\"; }; $2"
 }
 
 # The edge's refusals of ADDRESS by the per-address request limit.
 refusals_of() {
-  docker logs "$EDGE" 2>&1 >/dev/null |
+  log_lines "$EDGE" 0 stderr |
     grep -F 'limiting requests' | grep -F 'by zone "requests_per_address"' | grep -F "client: $1," || true
 }
 
@@ -141,7 +133,7 @@ main() {
   after=$(refusals_of "$flood_address" | wc -l)
   docker stop --time 1 "$FLOOD" >/dev/null 2>&1 || true
   flood_ms=$(($(now_ms) - flood_started))
-  flood_output=$(docker logs "$FLOOD" 2>&1)
+  flood_output=$(log_lines "$FLOOD")
 
   check "control: a second address ($second_address), $SECOND_BATCHES times $SECOND_REQUESTS requests at once during the flood, answered 200 each" \
     equals "$((SECOND_BATCHES * SECOND_REQUESTS))" "$(count 200 "$second_output")"
@@ -154,7 +146,7 @@ main() {
     test "${first_excess:-0}" -ge "$burst" -a "$(count 429 "$flood_output")" -gt 0
   # A stop writes nginx's buffered access log out: every request of the flood is counted.
   docker stop "$EDGE" >/dev/null 2>&1 || true
-  arrived=$(docker logs "$EDGE" 2>/dev/null | grep -cF "$MARKER-flood-" || true)
+  arrived=$(log_lines "$EDGE" 0 stdout | grep -cF "$MARKER-flood-" || true)
   figure "flood from $flood_address: $FLOOD_CLIENTS curls of $FLOOD_STREAMS requests in flight, $arrived requests in $flood_ms ms, $((arrived * 1000 / flood_ms)) a second (the container's start included); first refusal seen ${refused_after} ms after the start; of the answers curl printed, $(count 200 "$flood_output") 200 and $(count 429 "$flood_output") 429; nginx logged $(refusals_of "$flood_address" | wc -l) refusals of it by the request limit (the other 429s: limit_conn)"
   checks_summary "$PART"
 }

@@ -5,12 +5,9 @@
 # Run alone or from run-suite.sh, against the running stack.
 set -euo pipefail
 
-export PART=tls  # names this part in lib.sh's messages
-# shellcheck source=test/lib/edge-probes.sh
-source "$(dirname "$0")/../lib/edge-probes.sh"
-# tls_refused_with and the testssl.sh findings rule, shared with validate.sh.
-# shellcheck source=test/lib/stack-checks.sh
-source "$REPO_ROOT/test/lib/stack-checks.sh"
+export PART=tls  # names this part in log, die and its markers
+# shellcheck source=test/lib/edge.sh
+source "$(dirname "$0")/../lib/edge.sh"
 
 # The intended TLS 1.2 suites (ECDHE + AEAD) as OpenSSL names them; TLS 1.3's three AEAD suites.
 readonly TLS12_CIPHERS="ECDHE-ECDSA-AES128-GCM-SHA256 ECDHE-ECDSA-AES256-GCM-SHA384 ECDHE-ECDSA-CHACHA20-POLY1305"
@@ -23,10 +20,6 @@ hsts_max_age=""
 
 clean_up() {
   [[ -z $workdir ]] || rm -rf "$workdir"
-}
-
-testssl_command() {
-  command -v testssl 2>/dev/null || command -v testssl.sh 2>/dev/null
 }
 
 # finding ID...: the finding text of the first of these testssl.sh ids that the report has
@@ -56,12 +49,7 @@ scan() {
   report="$workdir/testssl.json"
   rm -f "$report"
   started=$SECONDS
-  # Protocols, standard cipher groups, forward secrecy and groups, server preferences and each
-  # protocol's cipher order, defaults (ALPN, session handling, certificate), headers,
-  # vulnerabilities. The exit status counts findings; the JSON is what is judged.
-  timeout 600 "$(testssl_command)" --quiet --warnings off --color 0 --add-ca "$CERT" \
-    --jsonfile "$report" --protocols --std --fs --server-preference --server-defaults --headers \
-    --vulnerable https://localhost/ >"$workdir/testssl.log" 2>&1 || true
+  testssl_scan "$report" >"$workdir/testssl.log"
   figure "testssl.sh $testssl_version scan took $((SECONDS - started)) s; $(rates_overall && echo "overall grade $(finding overall_grade), score $(finding final_score)" || echo "no overall rating before 3.2"), and every finding is judged"
   if [[ ! -s $report ]] || ! jq -e 'length > 0' "$report" >/dev/null 2>&1; then
     fail "testssl.sh report: expected a JSON report, got $(tail -n 3 "$workdir/testssl.log" | tr '\n' ' ')"
@@ -126,15 +114,15 @@ header_findings() {
   check "testssl.sh: HTTP/2 through ALPN" equals "h2" "$(finding ALPN_HTTP2)"
 }
 
-# Direct probes, independent of the scanner.
+# Direct probes, independent of the scanner: what openssl negotiated by default.
 handshake() {
-  openssl s_client -connect 127.0.0.1:443 -servername localhost -CAfile "$CERT" "$@" </dev/null 2>/dev/null |
+  tls_handshake "$@" |
     sed -n 's/^ *Protocol *: *//p; s/^ *Cipher *: *//p; s/^Server Temp Key: //p' | awk '!seen[$0]++' | tr '\n' ' ' | sed 's/ $//'
 }
 
 # Each refusal follows a TLS 1.2 handshake that the same probe completes (the positive control)
 # and is matched to the server's alert; TLS 1.0 and 1.1, the redirect, HTTP/2 and HSTS are
-# validate.sh's (test/lib/stack-checks.sh).
+# validate.sh's (test/lib/properties.sh).
 direct_probes() {
   check "openssl: a CBC suite over TLS 1.2 refused" tls_refused_with 'alert handshake failure' \
     -tls1_2 -cipher ECDHE-ECDSA-AES128-SHA
@@ -144,9 +132,9 @@ direct_probes() {
     -tls1_3 -groups ffdhe2048
   figure "openssl TLS 1.3 default: $(handshake -tls1_3); TLS 1.2 default: $(handshake -tls1_2)"
   check "curl: no HSTS header over plain HTTP (RFC 6797 8.1)" equals "" \
-    "$(tcurl --head http://localhost/ | tr -d '\r' | sed -n 's/^strict-transport-security: //Ip')"
+    "$(edge_curl --head "$(edge_url / http)" | tr -d '\r' | sed -n 's/^strict-transport-security: //Ip')"
   check "curl: Server header without a version" equals "nginx" \
-    "$(tcurl --head https://localhost/ | tr -d '\r' | sed -n 's/^server: //Ip')"
+    "$(edge_curl --head "$(edge_url /)" | tr -d '\r' | sed -n 's/^server: //Ip')"
 }
 
 main() {

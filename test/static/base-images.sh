@@ -8,8 +8,8 @@
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=test/lib/helpers.sh
-source "$REPO_ROOT/test/lib/helpers.sh"
+# shellcheck source=test/lib/containers.sh
+source "$REPO_ROOT/test/lib/containers.sh"
 
 # compose_default ARG: the default of ARG in docker-compose.yml's `ARG: ${ARG:-DEFAULT}`.
 compose_default() {

@@ -5,8 +5,8 @@
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=test/lib/helpers.sh
-source "$REPO_ROOT/test/lib/helpers.sh"
+# shellcheck source=test/lib/checks.sh
+source "$REPO_ROOT/test/lib/checks.sh"
 
 CLONE=$(mktemp -d)
 trap 'rm -rf "$CLONE"' EXIT

@@ -7,8 +7,8 @@
 set -euo pipefail
 
 readonly PART=renovate-config
-# shellcheck source=test/lib/helpers.sh
-source "$(dirname "$0")/../lib/helpers.sh"
+# shellcheck source=test/lib/checks.sh
+source "$(dirname "$0")/../lib/checks.sh"
 cd "$REPO_ROOT"
 
 # The last line that runs on Node 20 (39.x: ^20.15.1 || ^22.11.0; 40 and later need 22 or 24).

@@ -1,37 +1,20 @@
 # shellcheck shell=bash
-# stack-checks.sh: the predicates, for `check` (helpers.sh), of what the edge must do whichever
-# stack serves it: the dev stack (validate.sh) and the production images as an operator runs
-# them (test/operations/). Each property is written here once. They speak to EDGE_HOST over
-# the published ports on 127.0.0.1, and to the containers named app and nginx.
-# EDGE_CA: the certificate that the client trusts (default: the project's localhost one).
-# EDGE_HOST: the name asked for (default localhost; the production chain serves one of its own).
-# Sourced after helpers.sh, never run.
+# properties.sh: the rules, for `check` (checks.sh), of what the edge and the containers must do
+# whichever stack serves them: the dev stack (validate.sh, the suite) and the production images
+# as an operator runs them (test/operations/). A property asserted on more than one stack is
+# written here once and called where it is needed (test/README.md lists each property and its
+# place). Sourced, never run (it sources the rest of test/lib).
 
-EDGE_CA=${EDGE_CA:-${REPO_ROOT:?}/nginx/files/localhost.crt}
-EDGE_HOST=${EDGE_HOST:-localhost}
-readonly EDGE_QUOTE="It's easier to ask forgiveness than it is to get permission."
-
-# edge_curl ARGS... URL: curl bounded to 10 s, trusting EDGE_CA, with EDGE_HOST's ports 80 and
-# 443 on 127.0.0.1 whatever the name resolves to.
-edge_curl() {
-  curl --silent --max-time 10 --cacert "$EDGE_CA" --resolve "$EDGE_HOST:443:127.0.0.1" \
-    --resolve "$EDGE_HOST:80:127.0.0.1" "$@"
-}
-
-# https GET through nginx; extra arguments go to curl.
-https_get() {
-  edge_curl --show-error "$@" "https://$EDGE_HOST/"
-}
-
-stack_answers() {
-  https_get --output /dev/null --fail
-}
+[[ -z ${PROPERTIES_SH_SOURCED:-} ]] || return 0
+PROPERTIES_SH_SOURCED=1
+# shellcheck source=test/lib/edge.sh
+source "$(dirname "${BASH_SOURCE[0]}")/edge.sh"
 
 ipv4='([0-9]{1,3}\.){3}[0-9]{1,3}'
 
 quote_page_is_right() {
   local page
-  page=$(https_get --fail) || return 1
+  page=$(edge_curl --show-error --fail "$(edge_url /)") || return 1
   is_the_quote_page "$page"
 }
 
@@ -39,7 +22,7 @@ quote_page_is_right() {
 is_the_quote_page() {
   local page=$1
   [[ $(wc -l <<<"$page") == 4 ]] || { echo "$(wc -l <<<"$page") lines: $page"; return 1; }
-  [[ $(sed -n 1p <<<"$page") == "$EDGE_QUOTE" ]] || { echo "first line: $(sed -n 1p <<<"$page")"; return 1; }
+  [[ $(sed -n 1p <<<"$page") == "$QUOTE" ]] || { echo "first line: $(sed -n 1p <<<"$page")"; return 1; }
   grep -Eqx "X-Forwarded-For: $ipv4" <<<"$page" || { echo "X-Forwarded-For line: $(grep X-Forwarded-For <<<"$page")"; return 1; }
   grep -Eqx "X-Real-IP: $ipv4" <<<"$page" || { echo "X-Real-IP line: $(grep X-Real-IP <<<"$page")"; return 1; }
   grep -qx "X-Forwarded-Proto: https" <<<"$page" || { echo "X-Forwarded-Proto line: $(grep X-Forwarded-Proto <<<"$page")"; return 1; }
@@ -49,8 +32,8 @@ is_the_quote_page() {
 # HTTP/3 through the published UDP port (curl_http3: this machine's curl, or Debian 13's).
 http3_serves_the_app() {
   local answer page version
-  answer=$(curl_http3 --http3-only --silent --show-error --fail --max-time 10 --cacert "$EDGE_CA" \
-    --resolve "$EDGE_HOST:443:127.0.0.1" --write-out '\n%{http_version}' "https://$EDGE_HOST/" 2>&1) || { echo "${answer:-no answer}"; return 1; }
+  answer=$(edge_h3 --show-error --fail --write-out '\n%{http_version}' "$(edge_url /)" 2>&1) ||
+    { echo "${answer:-no answer}"; return 1; }
   version=$(tail -n 1 <<<"$answer")
   page=$(sed '$d' <<<"$answer")
   [[ $version == 3 ]] || { echo "HTTP version '$version'"; return 1; }
@@ -64,16 +47,16 @@ alt_svc_header() {
 
 http3_advertised_over_https_only() {
   local https http
-  https=$(alt_svc_header "https://$EDGE_HOST/")
-  http=$(alt_svc_header "http://$EDGE_HOST/")
+  https=$(alt_svc_header "$(edge_url /)")
+  http=$(alt_svc_header "$(edge_url / http)")
   [[ $https == 'h3=":443"; ma=86400' && -z $http ]] || { echo "HTTPS: '$https', HTTP: '$http'"; return 1; }
   echo "Alt-Svc: $https"
 }
 
 forged_headers_are_replaced() {
   local page
-  page=$(https_get --fail -H 'X-Forwarded-For: 203.0.113.66' -H 'X-Real-IP: 203.0.113.66' \
-    -H 'X-Forwarded-Proto: gopher') || return 1
+  page=$(edge_curl --fail -H 'X-Forwarded-For: 203.0.113.66' -H 'X-Real-IP: 203.0.113.66' \
+    -H 'X-Forwarded-Proto: gopher' "$(edge_url /)") || return 1
   if grep -q -e 203.0.113.66 -e gopher <<<"$page"; then
     echo "the client's own values reached the app: $page"
     return 1
@@ -85,21 +68,15 @@ forged_headers_are_replaced() {
 liberty_resolves_the_client() {
   local marker page client network nginx_address entry
   marker="trace=$RANDOM$RANDOM"
-  page=$(edge_curl --fail "https://$EDGE_HOST/?$marker") || return 1
+  page=$(edge_curl --fail "$(edge_url "/?$marker")") || return 1
   client=$(sed -n 's/^X-Real-IP: //p' <<<"$page")
-  network=$(docker inspect --format '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}}{{end}}' app)
-  nginx_address=$(address_on "$network" nginx)
-  wait_until 10 1 app_recorded "$marker" || { echo "no access log entry for ?$marker"; return 1; }
-  entry=$(app_records | grep -F "$marker" | tail -n 1)
+  network=$(networks_of "$APP" | head -n 1)
+  nginx_address=$(address_on "$network" "$NGINX") || { echo "nginx has no address on $network"; return 1; }
+  wait_until 10 1 logged "$APP" "$marker" 0 records || { echo "no access log entry for ?$marker"; return 1; }
+  entry=$(record_with "$APP" "$marker")
   [[ $entry == *"\"ibm_remoteHost\":\"$nginx_address\""* && $entry == *"\"ibm_remoteIP\":\"$client\""* ]] ||
     { echo "expected peer $nginx_address and client $client in: $entry"; return 1; }
   echo "peer $nginx_address, client $client"
-}
-
-# logged CONTAINER TEXT [SINCE]: the container's output (stdout and stderr) holds TEXT; with
-# SINCE (a Unix time), in what it wrote since then.
-logged() {
-  docker logs ${3:+--since "$3"} "$1" 2>&1 | grep -F "$2" >/dev/null
 }
 
 # nginx's access record and the app's log carry the same request id, nginx's own: a client's
@@ -108,13 +85,13 @@ request_id_reaches_the_app() {
   local marker edge_entry id app_entry
   marker="request-id=$RANDOM$RANDOM"
   edge_curl --fail --output /dev/null -H 'X-Request-Id: forged-by-the-client' \
-    "https://$EDGE_HOST/?$marker" || return 1
-  wait_until 10 0.5 logged nginx "$marker" || { echo "no nginx access record for ?$marker"; return 1; }
-  edge_entry=$(docker logs nginx 2>/dev/null | grep -F "$marker" | tail -n 1)
+    "$(edge_url "/?$marker")" || return 1
+  wait_until 10 0.5 logged "$NGINX" "$marker" 0 stdout || { echo "no nginx access record for ?$marker"; return 1; }
+  edge_entry=$(log_lines "$NGINX" 0 stdout | grep -F "$marker" | tail -n 1)
   id=$(sed -n 's/.*"request_id":"\([0-9a-f]\{32\}\)".*/\1/p' <<<"$edge_entry")
   [[ -n $id ]] || { echo "no request id in nginx's record: $edge_entry"; return 1; }
-  wait_until 10 1 app_recorded "$marker" || { echo "no app access log entry for ?$marker"; return 1; }
-  app_entry=$(app_records | grep -F "$marker" | tail -n 1)
+  wait_until 10 1 logged "$APP" "$marker" 0 records || { echo "no app access log entry for ?$marker"; return 1; }
+  app_entry=$(record_with "$APP" "$marker")
   if [[ $app_entry != *"$id"* || $app_entry == *forged-by-the-client* ]]; then
     echo "expected nginx's request id $id, not the client's, in: $app_entry"
     return 1
@@ -128,10 +105,10 @@ request_id_reaches_the_app() {
 stop_keeps_nginx_log() {
   local marker
   marker="before-stop=$RANDOM$RANDOM"
-  edge_curl --fail --output /dev/null "https://$EDGE_HOST/?$marker" || return 1
-  docker stop nginx >/dev/null || { echo "docker stop nginx failed"; return 1; }
-  logged nginx "$marker" || { echo "the record of ?$marker was lost with the stop"; docker start nginx >/dev/null; return 1; }
-  docker start nginx >/dev/null || { echo "docker start nginx failed"; return 1; }
+  edge_curl --fail --output /dev/null "$(edge_url "/?$marker")" || return 1
+  docker stop "$NGINX" >/dev/null || { echo "docker stop nginx failed"; return 1; }
+  logged "$NGINX" "$marker" || { echo "the record of ?$marker was lost with the stop"; docker start "$NGINX" >/dev/null; return 1; }
+  docker start "$NGINX" >/dev/null || { echo "docker start nginx failed"; return 1; }
   wait_until 30 0.5 stack_answers 2>/dev/null || { echo "nginx did not answer again within 30 s"; return 1; }
   echo "the record was written out on the stop; nginx answers again"
 }
@@ -139,7 +116,7 @@ stop_keeps_nginx_log() {
 http_redirects_permanently() {
   local answer
   answer=$(edge_curl --output /dev/null --write-out '%{http_code} %{redirect_url}' \
-    "http://$EDGE_HOST/some/path?x=1&y=2") || return 1
+    "$(edge_url '/some/path?x=1&y=2' http)") || return 1
   [[ $answer == "301 https://$EDGE_HOST/some/path?x=1&y=2" ]] || { echo "got: $answer"; return 1; }
   echo "$answer"
 }
@@ -147,14 +124,14 @@ http_redirects_permanently() {
 health_endpoints_are_not_public() {
   local path status
   for path in /health /health/ready /health/live; do
-    status=$(edge_curl --output /dev/null --write-out '%{http_code}' "https://$EDGE_HOST$path")
+    status=$(edge_status "$(edge_url "$path")")
     [[ $status == 404 ]] || { echo "$path answered $status"; return 1; }
   done
 }
 
 http2_is_negotiated() {
   local version
-  version=$(https_get --http2 --output /dev/null --write-out '%{http_version}') || return 1
+  version=$(edge_curl --show-error --http2 --output /dev/null --write-out '%{http_version}' "$(edge_url /)") || return 1
   [[ $version == 2 ]] || { echo "HTTP version $version"; return 1; }
 }
 
@@ -162,35 +139,8 @@ hsts_as_the_edge_is_set() {
   local expected max_age
   expected=$(docker inspect --format '{{range .Config.Env}}{{println .}}{{end}}' nginx | sed -n 's/^HSTS_MAX_AGE=//p')
   [[ -n $expected ]] || { echo "no HSTS_MAX_AGE in the environment of the container nginx"; return 1; }
-  max_age=$(https_get --head | tr -d '\r' | sed -n 's/^strict-transport-security: .*max-age=\([0-9]*\).*/\1/Ip')
+  max_age=$(edge_curl --head "$(edge_url /)" | tr -d '\r' | sed -n 's/^strict-transport-security: .*max-age=\([0-9]*\).*/\1/Ip')
   equals "max-age=$expected" "max-age=$max_age"
-}
-
-# tls_handshake ARGS...: openssl's handshake with the edge (SNI EDGE_HOST), its output.
-tls_handshake() {
-  timeout 10 openssl s_client -connect 127.0.0.1:443 -servername "$EDGE_HOST" -CAfile "$EDGE_CA" \
-    "$@" </dev/null 2>&1
-}
-
-# negotiated PROTOCOL OUTPUT: openssl's handshake output says PROTOCOL was negotiated. Its
-# "New, ..." line is always printed; the session block's "Protocol :" line only once a TLS 1.3
-# server's ticket has arrived, which an s_client reading /dev/null may not wait for.
-negotiated() {
-  grep -qE "^New, $1, Cipher is" <<<"$2"
-}
-
-# tls_refused_with ALERT ARGS...: the edge refuses the handshake that ARGS ask for with the
-# alert ALERT (a pattern of openssl's report), after the same probe with TLS 1.2 was accepted
-# (a positive control: the refusal is the server's, not this client's).
-tls_refused_with() {
-  local alert=$1 output
-  shift
-  output=$(tls_handshake -tls1_2)
-  negotiated TLSv1.2 "$output" ||
-    { echo "control: TLS 1.2 not accepted: $(grep -m1 -iE 'error|alert' <<<"$output")"; return 1; }
-  output=$(tls_handshake "$@") && { echo "accepted: $(grep -m1 -E '^New, ' <<<"$output")"; return 1; }
-  grep -qE "$alert" <<<"$output" || { echo "refused, but not with '$alert': $(grep -m1 -iE 'error|alert' <<<"$output")"; return 1; }
-  echo "refused with $(grep -m1 -oE "$alert" <<<"$output")"
 }
 
 # Old protocols are offered (@SECLEVEL=0 lets this client offer them at all) and refused by the
@@ -205,26 +155,11 @@ only_tls12_and_tls13_offered() {
   echo "TLS 1.0 and 1.1 refused (protocol version alert), 1.2 and 1.3 complete"
 }
 
-# The certificate the edge serves, as its SHA-256 fingerprint.
-served_fingerprint() {
-  tls_handshake -showcerts | openssl x509 -noout -fingerprint -sha256 2>/dev/null | sed 's/.*=//'
-}
-
-# testssl_findings REPORT: the ids of findings at MEDIUM or worse in a testssl.sh JSON report,
-# less those inherent to the self-signed localhost certificate: no CRL or OCSP address
-# (revocation is out of scope), and a validity over the 825 days allowed to publicly trusted
-# certificates (it must outlive the project; nginx/files/README.md), which testssl.sh 3.0 names
-# cert_validityPeriod and 3.2 cert_extlifeSpan.
-testssl_findings() {
-  jq -r '.[] | select(.severity == "MEDIUM" or .severity == "HIGH" or .severity == "CRITICAL") | .id' "$1" |
-    grep -vx -e cert_revocation -e cert_validityPeriod -e cert_extlifeSpan | sort -u || true
-}
-
 # app and nginx: read-only root, no capabilities, no privilege gain, memory and pids limits,
 # restarted unless stopped.
 containers_are_hardened() {
   local container settings
-  for container in app nginx; do
+  for container in "$APP" "$NGINX"; do
     settings=$(docker inspect --format \
       '{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.Privileged}} {{.HostConfig.CapDrop}} {{.HostConfig.CapAdd}} {{.HostConfig.SecurityOpt}} {{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.RestartPolicy.Name}}' \
       "$container")
@@ -235,7 +170,7 @@ containers_are_hardened() {
 }
 
 # liberty_message_ms ID: the epoch milliseconds of the last Liberty message ID in the app's
-# records (read from stdin: JSON lines, app_records).
+# records (read from stdin: JSON lines, log_lines' records).
 liberty_message_ms() {
   local datetime
   datetime=$(grep -F "\"ibm_messageId\":\"$1\"" | tail -n 1 |
@@ -249,7 +184,7 @@ liberty_message_ms() {
 # resolver's timeouts (10 s).
 app_port_opened_promptly() {
   local logs started listening
-  logs=$(app_records)
+  logs=$(log_lines "$APP" 0 records)
   started=$(liberty_message_ms CWWKZ0001I <<<"$logs") || true
   listening=$(liberty_message_ms CWWKO0219I <<<"$logs") || true
   [[ -n $started && -n $listening ]] || { echo "no CWWKZ0001I or CWWKO0219I in the app's log"; return 1; }
