@@ -48,16 +48,6 @@ cleanup() {
   fi
 }
 
-# The container names are fixed (app, nginx): one stack per machine.
-refuse_other_checkouts_stack() {
-  local name directory
-  for name in app nginx; do
-    directory=$(docker inspect --format '{{index .Config.Labels "com.docker.compose.project.working_dir"}}' \
-      "$name" 2>/dev/null) || continue
-    [[ $directory == "$REPO_ROOT" ]] ||
-      die "a container named $name belongs to the compose stack in ${directory:-an unknown place}: take that stack down first (docker-compose down there, or docker rm -f $name)"
-  done
-}
 
 # The watcher the running app container was started with: inotify, or polling (DEV_POLLING=true).
 running_mode() {
@@ -72,7 +62,8 @@ running_mode() {
 # ensure_stack MODE: the stack up with dev mode watching files in MODE; a start is timed.
 ensure_stack() {
   local mode=$1 polling=false started volumes=warm
-  refuse_other_checkouts_stack
+  local others
+  others=$(others_stack) || die "the containers $others are not this checkout's stack: take that stack down first (docker-compose down there)"
   if container_running app && container_running nginx && [[ $(running_mode) == "$mode" ]] &&
     stack_answers >/dev/null; then
     log "using the stack that is up ($mode)"

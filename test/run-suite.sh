@@ -8,7 +8,7 @@
 #                                no host namespaces or Docker socket, no secrets in layers, no
 #                                build tools (limits and the closed app port: validate.sh)
 #              tls.sh            testssl.sh findings (and from 3.2 on its grade and the hybrid
-#                                group), protocols, ciphers, groups, HSTS, ALPN
+#                                group), SSLv2/3, ciphers, groups, refusals, Server header
 #              http3.sh          QUIC on 443/udp: the app's answer, 421, forged headers, a run
 #                                of requests on one connection (Alt-Svc: validate.sh)
 #              hostile-input.sh  oversized, malformed, smuggling, forged and cross-protocol

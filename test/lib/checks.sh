@@ -93,6 +93,17 @@ skip() {
   printf 'Skip: %s\n' "$*"
 }
 
+# fail_unjudged REASON DESCRIPTION...: one failed check for each DESCRIPTION that a failure
+# before it left without a way to be judged, so that a failing run counts the checks a passing
+# one does.
+fail_unjudged() {
+  local reason=$1 description
+  shift
+  for description in "$@"; do
+    fail "$description: not judged: $reason"
+  done
+}
+
 checks_summary() {
   printf '%s: %d passed, %d failed\n' "$1" "$CHECKS_PASSED" "$CHECKS_FAILED"
   if [[ -n ${CHECK_RESULTS:-} ]]; then

@@ -60,6 +60,18 @@ container_running() {
   [[ $(docker inspect --format '{{.State.Running}}' "$1" 2>/dev/null) == true ]]
 }
 
+# others_stack: says which containers named app or nginx belong to a compose stack of another
+# checkout (the names are fixed: one stack per engine), and fails then.
+others_stack() {
+  local name directory found=""
+  for name in "$APP" "$NGINX"; do
+    directory=$(docker inspect --format '{{index .Config.Labels "com.docker.compose.project.working_dir"}}' \
+      "$name" 2>/dev/null) || continue
+    [[ $directory == "${REPO_ROOT:?}" ]] || found+="$name (of ${directory:-no compose stack}) "
+  done
+  [[ -z $found ]] || { echo "${found% }"; return 1; }
+}
+
 networks_of() {
   docker inspect --format '{{range $name, $_ := .NetworkSettings.Networks}}{{println $name}}{{end}}' "$1" |
     sed '/^$/d'

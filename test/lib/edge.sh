@@ -52,6 +52,18 @@ edge_status() {
   edge_curl --output /dev/null --write-out '%{http_code}' "$@" "$url" || true
 }
 
+# edge_head URL [curl arguments...]: the status line and headers of a HEAD of URL, without CRs.
+edge_head() {
+  local url=$1
+  shift
+  edge_curl --head "$@" "$url" | tr -d '\r'
+}
+
+# header_value NAME HEADERS: the value of header NAME (any case) in HEADERS, empty if none.
+header_value() {
+  sed -n "s/^$1: //Ip" <<<"$2"
+}
+
 # edge_status_at ADDRESS: the status of GET / from an nginx of the project's image at
 # ADDRESS:443 (a container's address), asked as EDGE_HOST.
 edge_status_at() {
@@ -155,6 +167,20 @@ testssl_findings() {
     grep -vx -e cert_revocation -e cert_validityPeriod -e cert_extlifeSpan | sort -u || true
 }
 
+# testssl_clean REPORT: the report of a scan that ran (a JSON report, no scan problem or FATAL
+# record, TLS 1.3 found offered) holds nothing at MEDIUM or worse beyond the inherent ones.
+testssl_clean() {
+  local problems findings
+  { [[ -s $1 ]] && jq -e 'length > 0' "$1" >/dev/null 2>&1; } || { echo "no JSON report"; return 1; }
+  problems=$(jq -r '.[] | select(.severity == "FATAL" or .id == "scanProblem") | "\(.id): \(.finding)"' "$1")
+  [[ -z $problems ]] || { echo "the scan did not run: $(tr '\n' ' ' <<<"$problems")"; return 1; }
+  jq -e 'any(.[]; .id == "TLS1_3" and (.finding | startswith("offered")))' "$1" >/dev/null ||
+    { echo "no TLS1_3 offered in the report: the scan saw no TLS 1.3 server"; return 1; }
+  findings=$(testssl_findings "$1" | tr '\n' ' ' | sed 's/ $//')
+  [[ -z $findings ]] || { echo "findings: $findings"; return 1; }
+  echo "none beyond the inherent ones"
+}
+
 # curl_http3 ARGS...: curl that speaks HTTP/3 on ngtcp2. This machine's curl when its version
 # names ngtcp2; else curl from Debian 13's backports in a container on the host's network (image
 # built once, FROM DEBIAN_IMAGE), with the repository (and EDGE_CA's folder) mounted at its own
@@ -241,6 +267,11 @@ require_stack() {
   done
   if ! docker info >/dev/null 2>&1; then
     echo "$LOG_NAME: the Docker engine does not answer; start it, then the stack" >&2
+    exit 2
+  fi
+  local others
+  if ! others=$(others_stack); then
+    echo "$LOG_NAME: the containers $others are not this checkout's stack; take that stack down first" >&2
     exit 2
   fi
   if ! container_running "$APP" || ! container_running "$NGINX" || ! wait_until 30 1 stack_answers; then

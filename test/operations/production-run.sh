@@ -42,7 +42,8 @@ forwarded_client() {
 believes_no_forwarded_header() {
   local peer_and_client
   peer_and_client=$(forwarded_client "$PLAIN" 18001) || { echo "$peer_and_client"; return 1; }
-  [[ ${peer_and_client#* } == "${peer_and_client% *}" && $peer_and_client != *6.6.6.6* ]] ||
+  [[ ${peer_and_client% *} =~ ^([0-9]{1,3}\.){3}[0-9]{1,3}$ && ${peer_and_client#* } == "${peer_and_client% *}" &&
+    $peer_and_client != *6.6.6.6* ]] ||
     { echo "expected the peer as the client, got peer and client: $peer_and_client"; return 1; }
   echo "peer and client both ${peer_and_client% *}"
 }

@@ -30,7 +30,7 @@ main() {
     echo "operations:   docker-compose down" >&2
     exit 2
   fi
-  log "building quote-service:latest and quote-nginx:latest"
+  log "building $PRODUCTION_IMAGE and $EDGE_IMAGE"
   build_production_images || die "building the production images failed"
   run_part "$REPO_ROOT/test/operations/production-run.sh"
   run_part "$REPO_ROOT/test/operations/edge-alone.sh"

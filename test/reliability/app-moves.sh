@@ -13,8 +13,8 @@
 set -euo pipefail
 
 export PART=moves  # names this part in log, die and its markers
-# shellcheck source=test/lib/edge.sh
-source "$(dirname "$0")/../lib/edge.sh"
+# shellcheck source=test/lib/properties.sh
+source "$(dirname "$0")/../lib/properties.sh"
 
 readonly RESOLVE_LIMIT=10      # seconds from the app's readiness to its answer through nginx
 readonly READY_LIMIT=240       # seconds for the app (dev mode) to become ready again
@@ -32,11 +32,6 @@ clean_up() {
 
 app_address() {
   address_on "$(compose_network backend)" "$APP"
-}
-
-# What identifies nginx's container and its processes: a restart or a recreation changes it.
-nginx_identity() {
-  docker inspect --format '{{.Id}} {{.State.StartedAt}} {{.RestartCount}}' "$NGINX"
 }
 
 app_ready() {
@@ -58,6 +53,8 @@ judge_move() {
   local what=$1 old=$2 nginx_before=$3 ready_ms served_ms new
   if ! wait_until "$READY_LIMIT" 0.2 app_ready; then
     fail "$what: expected the app ready within ${READY_LIMIT} s, got $(docker inspect --format '{{.State.Status}}' "$APP")"
+    fail_unjudged "the app never became ready" "$what: the app answers through nginx" \
+      "$what: nginx sent the request to the app's new address" "$what: nginx was neither restarted nor recreated"
     return
   fi
   ready_ms=$(now_ms)
@@ -70,9 +67,8 @@ judge_move() {
   else
     fail "$what: expected the quote through nginx within ${RESOLVE_LIMIT} s of the app's readiness, got status $(edge_status "$(edge_url /)")"
   fi
-  wait_until 10 0.5 logged "$NGINX" "$MARKER" "$LOG_SINCE" stdout || true
-  check "$what: nginx sent the request to the app's new address" equals "$new:8000" "$(edge_record_field "$MARKER" upstream)"
-  check "$what: nginx was neither restarted nor recreated" equals "$nginx_before" "$(nginx_identity)"
+  check "$what: nginx sent the request to the app's new address" proxied_to_app_at "$new"
+  check "$what: nginx was neither restarted nor recreated" nginx_unchanged "$nginx_before"
   figure "$what: app at $old before, at $new after"
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# hostile-input.sh: malformed, oversized and forged requests get the exact status expected, from
-# nginx, and never reach the app; forged forwarding headers never win; no malformed input makes
-# a server error. Run alone or from run-suite.sh, against the running stack.
+# hostile-input.sh: malformed and oversized requests get the exact status expected, from nginx,
+# and never reach the app; no malformed input makes a server error. (Forged forwarding headers:
+# validate.sh's edge_checks, test/lib/properties.sh.) Run alone or from run-suite.sh, against the running stack.
 set -euo pipefail
 
 export PART=hostile-input  # names this part in log, die and its markers
@@ -60,7 +60,9 @@ raw_case() {
 }
 
 # curl_case WHERE EXPECTED DESCRIPTION URL [curl arguments...]: @M@ in the URL or the arguments
-# becomes the marker. EXPECTED `closed` means: no HTTP answer, the connection was closed.
+# becomes the marker. EXPECTED `closed` means: no HTTP answer, the connection ended by the server
+# (curl's exit 16, an HTTP/2 framing error; 18, a partial transfer; or 92, an HTTP/2 stream
+# error), not a failure of the client or of TLS.
 curl_case() {
   local where=$1 expected=$2 description=$3 url output code body rc=0 arg
   local args=()
@@ -74,7 +76,8 @@ curl_case() {
   body=${output%$'\n'*}
   [[ $code != 000 ]] || code="closed (curl exit $rc)"
   if [[ $expected == closed ]]; then
-    check "$description" holds "the connection closed without an answer" "$code" [ "${code%% *}" == closed ]
+    check "$description" holds "the connection closed by the server without an answer" "$code" \
+      [ "$code" == "closed (curl exit 16)" -o "$code" == "closed (curl exit 18)" -o "$code" == "closed (curl exit 92)" ]
   else
     check "$description" equals "$expected" "$code"
   fi
@@ -215,57 +218,33 @@ cross_protocol() {
   curl_case nginx 400 "plain HTTP spoken to port 443: 400" "$(edge_url "/?m=@M@" http "$HTTPS_PUBLISH_PORT")"
 }
 
-# Forged forwarding headers: the app must show the address nginx logged as the client.
-forged_forwarding() {
-  local version output client xff real proto
-  for version in --http1.1 --http2; do
-    new_marker
-    # shellcheck disable=SC2016 # literal header names: Liberty's private $WS.. headers
-    output=$(edge_curl "$version" "$(edge_url "/?m=$MARKER")" \
-      -H 'X-Forwarded-For: 203.0.113.9, 198.51.100.7' -H 'X-Forwarded-For: 203.0.113.10' \
-      -H 'X-Real-IP: 203.0.113.9' -H 'X-Forwarded-Proto: http' \
-      -H 'Forwarded: for=203.0.113.9;proto=http;host=evil.example' \
-      -H 'X-Forwarded-Host: evil.example' -H 'X_Forwarded_For: 203.0.113.9' \
-      -H '$WSRA: 203.0.113.9' -H '$WSSC: http' || true)
-    wait_until 10 0.5 logged "$NGINX" "$MARKER" "$LOG_SINCE" stdout || true
-    client=$(edge_record_field "$MARKER" client)
-    xff=$(sed -n 's/^X-Forwarded-For: //p' <<<"$output")
-    real=$(sed -n 's/^X-Real-IP: //p' <<<"$output")
-    proto=$(sed -n 's/^X-Forwarded-Proto: //p' <<<"$output")
-    check "${version#--}: forged X-Forwarded-For/X-Real-IP/Proto/Forwarded: the app sees nginx's client" equals \
-      "XFF=$client real=$client proto=https" "XFF=$xff real=$real proto=$proto"
-    remember app "${version#--}: forged forwarding headers" 200
-    app_codes[${#app_codes[@]} - 1]="200 $client"
-  done
-}
-
 # The app saw none of the refused requests, and answered the others itself.
 check_app_log() {
-  local sentinel log i leaked=0 line code
+  local sentinel log i leaked=() line code
   new_marker
   sentinel=$MARKER
   edge_status "$(edge_url "/?m=$sentinel")" >/dev/null
   if ! wait_until 20 0.5 logged "$APP" "$sentinel" "$LOG_SINCE" records; then
-    fail "the app logs a normal request: expected a log line with $sentinel, got none in 20 s"
+    fail_unjudged "the app logged no normal request (no $sentinel in 20 s)" "none of the refused requests reached the app" \
+      "${app_cases[@]/#/app log: }"
     return
   fi
   log=$(log_lines "$APP" "$LOG_SINCE" records)
   for i in "${!refused_markers[@]}"; do
     if grep -qF "${refused_markers[i]}" <<<"$log"; then
-      leaked=$((leaked + 1))
-      fail "${refused_cases[i]}: expected no request in the app's log, got $(grep -F "${refused_markers[i]}" <<<"$log" | head -n 1)"
+      leaked+=("${refused_cases[i]}: $(grep -F "${refused_markers[i]}" <<<"$log" | head -n 1)")
     fi
   done
-  ((leaked > 0)) || pass "none of the ${#refused_markers[@]} refused requests reached the app (markers absent from docker logs app)"
+  if ((${#leaked[@]} == 0)); then
+    pass "none of the ${#refused_markers[@]} refused requests reached the app (their markers absent from its log; a normal request's present)"
+  else
+    fail "none of the refused requests reached the app: expected no request in the app's log, got ${leaked[*]}"
+  fi
   for i in "${!app_markers[@]}"; do
     line=$(grep -F "${app_markers[i]}" <<<"$log" | grep -F ibm_requestFirstLine | tail -n 1 || true)
     # Dev mode prefixes each JSON line with Maven's "[INFO] ".
-    code=$(jq -r '"\(.ibm_responseCode) \(.ibm_remoteIP)"' <<<"{${line#*\{}" 2>/dev/null || true)
-    if [[ ${app_codes[i]} == *" "* ]]; then
-      check "app log: ${app_cases[i]}: status and resolved client" equals "${app_codes[i]}" "$code"
-    else
-      check "app log: ${app_cases[i]}: status" equals "${app_codes[i]}" "${code%% *}"
-    fi
+    code=$(jq -r '.ibm_responseCode' <<<"{${line#*\{}" 2>/dev/null || true)
+    check "app log: ${app_cases[i]}: status" equals "${app_codes[i]}" "${code%% *}"
   done
 }
 
@@ -289,7 +268,6 @@ main() {
   path_tricks
   smuggling
   cross_protocol
-  forged_forwarding
   check_app_log
   summary_checks
   checks_summary "$PART"

@@ -18,7 +18,10 @@ compose_default() {
 
 # files_naming_a_fixture: the project files (not the tests) that name a fixture image.
 files_naming_a_fixture() {
-  (cd "$REPO_ROOT" && git grep -l -F "$FIXTURE_REGISTRY" -- app nginx deploy docker-compose.yml pom.xml src-liberty) || true
+  local rc=0
+  (cd "$REPO_ROOT" && git grep -l -F "$FIXTURE_REGISTRY" -- app nginx deploy docker-compose.yml pom.xml src-liberty) || rc=$?
+  # git grep's 1 is "none found"; anything else is an error, not an answer.
+  ((rc <= 1)) || { echo "git grep failed (exit $rc)"; return "$rc"; }
 }
 
 # official_names_holding_a_fixture: the official base-image names whose image here carries the
