@@ -1,0 +1,104 @@
+# shellcheck shell=bash
+# tools.sh: the tools the tests use beyond docker, git, bash, curl and openssl (jq, testssl.sh,
+# wrk, h2load, slowhttptest, kubectl, and curl with HTTP/3) run from one image of the tests'
+# own, TOOLS_IMAGE, built once FROM DEBIAN_IMAGE out of Debian 13's packages. So every machine
+# (Docker Desktop, rootless or rootful Docker) runs the same versions, and none needs them
+# installed. Sourced, never run (after containers.sh, which it sources).
+#
+#   tool COMMAND ARGS...              COMMAND in the tools image on the host's network (so the
+#                                     edge's published ports answer on 127.0.0.1, as on the
+#                                     host), stdin passed on, the repository, TMPDIR and the
+#                                     working directory mounted at their own paths; files it
+#                                     writes belong to the caller
+#   tool_within SECONDS COMMAND ARGS...  the same, ended after SECONDS in all
+#   tool_on NETWORK COMMAND ARGS...   the same on a Docker network of the project's: a probe
+#                                     of a container's own address runs there, never from the
+#                                     host, which may have no route to it (Docker Desktop,
+#                                     rootless Docker)
+#   jq ARGS...                        this machine's jq where it has one (a call then starts no
+#                                     container: some parts call it hundreds of times), else
+#                                     the tools image's
+#   build_tools_image                 builds TOOLS_IMAGE unless present
+
+[[ -z ${TOOLS_SH_SOURCED:-} ]] || return 0
+TOOLS_SH_SOURCED=1
+# shellcheck source=test/lib/containers.sh
+source "$(dirname "${BASH_SOURCE[0]}")/containers.sh"
+
+# curl from Debian 13's backports: its HTTP/3 runs on ngtcp2. Not Debian 13's own curl 8.14,
+# whose HTTP/3 runs on OpenSSL's QUIC client, which stalls on connections of several requests
+# (nginx/DECISIONS.md, HTTP/3) and which curl 8.19 dropped.
+# shellcheck disable=SC2016 # a Dockerfile, expanded by docker build
+readonly TOOLS_RECIPE='ARG DEBIAN_IMAGE
+FROM ${DEBIAN_IMAGE}
+RUN set -eux; \
+    echo "deb http://deb.debian.org/debian trixie-backports main" >/etc/apt/sources.list.d/backports.list; \
+    apt-get update; \
+    apt-get install -y --no-install-recommends -t trixie-backports curl; \
+    apt-get install -y --no-install-recommends ca-certificates openssl jq testssl.sh wrk \
+      nghttp2-client slowhttptest kubectl bsdextrautils procps; \
+    rm -rf /var/lib/apt/lists/*; \
+    curl --version | grep -q "^Features:.* HTTP3"; \
+    curl --version | grep -q " ngtcp2/"; \
+    kubectl kustomize --help >/dev/null'
+# The tag follows the recipe: a changed recipe builds a new image, whatever an older checkout
+# left on the same engine.
+TOOLS_IMAGE=quote-test-tools:$(printf '%s' "$TOOLS_RECIPE" | cksum | cut -d' ' -f1)
+readonly TOOLS_IMAGE
+
+build_tools_image() {
+  docker image inspect "$TOOLS_IMAGE" >/dev/null 2>&1 && return 0
+  use_base_images
+  log "building the tests' tools image $TOOLS_IMAGE (once; Debian 13's packages)"
+  printf '%s\n' "$TOOLS_RECIPE" | docker build -q --build-arg DEBIAN_IMAGE -t "$TOOLS_IMAGE" - >/dev/null
+}
+
+# tools_user: the caller's uid and gid, so that what a tool writes in a mounted directory is the
+# caller's; none on a rootless engine, where the container's root is the caller already.
+tools_user() {
+  if docker info --format '{{.SecurityOptions}}' 2>/dev/null | grep -q rootless; then
+    return 0
+  fi
+  printf '%s\n' --user "$(id -u):$(id -g)"
+}
+
+# tools_run NETWORK SECONDS COMMAND ARGS...: the one docker run behind tool, tool_within and
+# tool_on. --init passes the stop of `timeout` (SIGTERM, proxied by the client) to COMMAND.
+tools_run() {
+  local network=$1 seconds=$2 tmp=${TMPDIR:-/tmp} mounts=()
+  shift 2
+  build_tools_image || { echo "tools.sh: the tools image $TOOLS_IMAGE could not be built" >&2; return 125; }
+  mounts=(-v "${REPO_ROOT:?}:$REPO_ROOT" -v "$tmp:$tmp")
+  case $PWD in
+    "$REPO_ROOT" | "$REPO_ROOT"/* | "$tmp" | "$tmp"/*) ;;
+    *) mounts+=(-v "$PWD:$PWD") ;;
+  esac
+  local -a user
+  mapfile -t user < <(tools_user)
+  timeout "$seconds" docker run --rm -i --init --network "$network" "${user[@]}" "${mounts[@]}" \
+    -e TMPDIR="$tmp" -e HOME="$tmp" --workdir "$PWD" "$TOOLS_IMAGE" "$@"
+}
+
+tool() {
+  tools_run host 0 "$@"
+}
+
+tool_within() {
+  local seconds=$1
+  shift
+  tools_run host "$seconds" "$@"
+}
+
+tool_on() {
+  local network=$1
+  shift
+  tools_run "$network" 0 "$@"
+}
+
+jq() {
+  if command -v jq >/dev/null 2>&1; then
+    command jq "$@"
+  else
+    tool jq "$@"
+  fi
+}
