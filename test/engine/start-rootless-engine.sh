@@ -97,16 +97,8 @@ launch_engine() {
   echo "$LAUNCHED_PID" >"$RUNTIME_DIR/dockerd-rootless.pid"
 }
 
-engine_answers_or_engine_gone() {
-  engine_answers || { [[ -n $LAUNCHED_PID ]] && ! kill -0 "$LAUNCHED_PID" 2>/dev/null; }
-}
-
 wait_for_engine() {
-  wait_until "$START_TIMEOUT" 1 engine_answers_or_engine_gone || true
-  if ! engine_answers; then
-    tail -n 20 "$DOCKERD_LOG" >&2 || true
-    die "the rootless engine did not answer at $DOCKER_HOST within ${START_TIMEOUT}s, or it exited; see $DOCKERD_LOG"
-  fi
+  wait_for_launched "$START_TIMEOUT" "$LAUNCHED_PID" "$DOCKERD_LOG" "the rootless engine at $DOCKER_HOST" engine_answers
 }
 
 # The names are chosen on this machine's engine (official image, else fixture), as its lanes do.

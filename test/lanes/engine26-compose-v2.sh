@@ -17,13 +17,10 @@
 # mounted at /lane-results, appended to CHECK_RESULTS when that is set.
 set -euo pipefail
 
-cd "$(dirname "$0")/../.."
-REPO_ROOT=$(pwd)
-readonly REPO_ROOT
-LOG_NAME="engine26 lane"
-DIE_STATUS=2
+LOG_NAME="engine26 lane" DIE_STATUS=2
 # shellcheck source=test/lib/containers.sh
-source test/lib/containers.sh
+source "$(dirname "$0")/../lib/containers.sh"
+cd "$REPO_ROOT"
 
 readonly LANE_IMAGE=quote-lane:engine26-compose-v2
 readonly LANE_CONTAINER=quote-lane-engine26

@@ -21,13 +21,10 @@
 # at; the engine keeps its images and volumes in the user's home. Arguments go to validate.sh.
 set -euo pipefail
 
-cd "$(dirname "$0")/../.."
-REPO_ROOT=$(pwd)
-readonly REPO_ROOT
-LOG_NAME="rootless lane"
-DIE_STATUS=2
+LOG_NAME="rootless lane" DIE_STATUS=2
 # shellcheck source=test/lib/containers.sh
-source test/lib/containers.sh
+source "$(dirname "$0")/../lib/containers.sh"
+cd "$REPO_ROOT"
 
 readonly ROOTLESS_USER=${ROOTLESS_USER:-quote-dev}
 readonly LANE_TOOLS="docker docker-compose git bash curl openssl grep sed awk find xargs diff cmp tar gzip"

@@ -161,3 +161,22 @@ wait_until() {
   done
 }
 
+# wait_for_launched TIMEOUT PID LOGFILE WHAT COMMAND...: polls COMMAND until it succeeds, ending
+# early when process PID (what the caller launched; empty when it launched nothing) has exited;
+# when COMMAND still fails, stops with LOGFILE's last lines. How the engines' starters wait.
+wait_for_launched() {
+  local timeout=$1 pid=$2 logfile=$3 what=$4
+  shift 4
+  wait_until "$timeout" 1 succeeds_or_exited "$pid" "$@" || true
+  if ! "$@"; then
+    tail -n 20 "$logfile" >&2 || true
+    die "$what did not answer within ${timeout}s, or it exited; see $logfile"
+  fi
+}
+
+succeeds_or_exited() {
+  local pid=$1
+  shift
+  "$@" || { [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; }
+}
+
