@@ -20,27 +20,28 @@ max_heap_mib() {
 }
 
 nginx_answers() {
-  [[ $(edge_status_at "$1") == 200 ]]
+  [[ $(edge_status_on "$BENCH_NETWORK" "$NGINX") == 200 ]]
 }
 
 main() {
-  local nginx_address app_idle nginx_idle app_peak=0 nginx_peak=0 app_now nginx_now heap wrk_pid second
-  command -v wrk >/dev/null 2>&1 || die "wrk is missing (Debian package wrk)"
+  local app_idle nginx_idle app_peak=0 nginx_peak=0 app_now nginx_now heap wrk_pid second
   trap remove_bench_containers EXIT
   remove_bench_containers
   start_bench_app "$APP"
   start_bench_nginx "$NGINX" "$EDGE_CA" "$EDGE_KEY" "$EDGE_IMAGE"
-  nginx_address=$(address_on "$BENCH_NETWORK" "$NGINX")
-  wait_until 120 0.2 nginx_answers "$nginx_address" || die "the app did not answer through nginx within 120 s"
+  build_tools_image || die "the tests' tools image $TOOLS_IMAGE could not be built"
+  wait_until 120 0.2 nginx_answers || die "the app did not answer through nginx within 120 s"
   heap=$(max_heap_mib)
 
   sleep "$IDLE_SETTLE_SECONDS" # idle on purpose: the figure is the memory at rest
   app_idle=$(container_rss_mib "$APP")
   nginx_idle=$(container_rss_mib "$NGINX")
 
+  # wrk in a container on the bench network, asking nginx by its name there (the port named:
+  # the tools image has no /etc/services).
   log "load: wrk -t2 -c64 -d${LOAD_SECONDS}s through nginx, RSS sampled every second"
-  timeout $((LOAD_SECONDS + 30)) wrk --threads 2 --connections 64 --duration "${LOAD_SECONDS}s" \
-    --header 'Host: localhost' "https://$nginx_address/" >/dev/null 2>&1 &
+  tool_on "$BENCH_NETWORK" timeout $((LOAD_SECONDS + 30)) wrk --threads 2 --connections 64 \
+    --duration "${LOAD_SECONDS}s" --header 'Host: localhost' "https://$NGINX:443/" >/dev/null 2>&1 &
   wrk_pid=$!
   for ((second = 0; second < LOAD_SECONDS; second++)); do
     sleep 1

@@ -25,8 +25,9 @@ source "$(dirname "$0")/lib.sh"
 
 readonly THREADS=2 CONNECTIONS=64 RUN_SECONDS=${BENCH_PROXY_SECONDS:-10} ROUNDS=${BENCH_PROXY_ROUNDS:-3}
 readonly APP=${BENCH_PREFIX}app CLIENT=${BENCH_PREFIX}client
-# wrk, curl, HAProxy and Caddy: Debian 13's packages, in an image of the bench's own.
-readonly TOOLS_IMAGE=quote-bench-tools:debian13
+# wrk, curl, HAProxy and Caddy: Debian 13's packages, in an image of the bench's own (the
+# tests' tools image, test/lib/tools.sh, has neither proxy).
+readonly PROXIES_IMAGE=quote-bench-tools:debian13
 # The keypair as the client sees it, to check the chains' certificates.
 readonly CLIENT_CERT=/etc/bench/localhost.crt
 readonly NGINX_VARIANT_DIR=${BENCH_PROXY_NGINX_VARIANT:-}
@@ -74,9 +75,9 @@ latency_ms() {
     sub(/[a-z]+$/, "", t); printf "%.2f\n", t * f }'
 }
 
-build_tools_image() {
+build_proxies_image() {
   use_base_images
-  docker build -q --build-arg DEBIAN_IMAGE -t "$TOOLS_IMAGE" - >/dev/null <<'DOCKERFILE'
+  docker build -q --build-arg DEBIAN_IMAGE -t "$PROXIES_IMAGE" - >/dev/null <<'DOCKERFILE'
 ARG DEBIAN_IMAGE
 FROM ${DEBIAN_IMAGE}
 RUN set -eux; \
@@ -89,9 +90,9 @@ DOCKERFILE
 # tools_container NAME USER [docker run options...] COMMAND...: the tools image on the bench
 # network with the project's certificate, hardened as the project's nginx.
 tools_container() {
-  local name=$1 user=$2
+  local name=$1 run_as=$2
   shift 2
-  docker run -d --name "$name" --network "$BENCH_NETWORK" "${LOG_OPTIONS[@]}" --user "$user" \
+  docker run -d --name "$name" --network "$BENCH_NETWORK" "${LOG_OPTIONS[@]}" --user "$run_as" \
     --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges \
     --sysctl net.ipv4.ip_unprivileged_port_start=0 --memory 128m \
     -e HOME=/tmp -e XDG_DATA_HOME=/tmp -e XDG_CONFIG_HOME=/tmp \
@@ -107,12 +108,12 @@ start_peer() {
     haproxy)
       tools_container "$BENCH_PREFIX$chain" haproxy "${mounts[@]}" \
         -v "$BENCH_DIR/haproxy.cfg:/etc/haproxy/haproxy.cfg:ro" \
-        "$TOOLS_IMAGE" haproxy -W -db -f /etc/haproxy/haproxy.cfg
+        "$PROXIES_IMAGE" haproxy -W -db -f /etc/haproxy/haproxy.cfg
       ;;
     caddy)
       tools_container "$BENCH_PREFIX$chain" caddy "${mounts[@]}" \
         -v "$BENCH_DIR/Caddyfile:/etc/caddy/Caddyfile:ro" \
-        "$TOOLS_IMAGE" caddy run --config /etc/caddy/Caddyfile --adapter caddyfile
+        "$PROXIES_IMAGE" caddy run --config /etc/caddy/Caddyfile --adapter caddyfile
       ;;
   esac
 }
@@ -140,9 +141,9 @@ start_chains() {
   local chain
   local -a mounts
   log "the bench's image (Debian 13's wrk, curl, haproxy and caddy)"
-  build_tools_image || die "could not build $TOOLS_IMAGE from $DEBIAN_IMAGE"
+  build_proxies_image || die "could not build $PROXIES_IMAGE from $DEBIAN_IMAGE"
   ensure_bench_network
-  tools_container "$CLIENT" nobody "$TOOLS_IMAGE" sleep infinity
+  tools_container "$CLIENT" nobody "$PROXIES_IMAGE" sleep infinity
   start_bench_app "$APP"
   wait_until 120 0.2 app_answers || die "the app did not answer within 120 s"
   for chain in "${CHAINS[@]}"; do
@@ -211,8 +212,8 @@ ratio() { awk -v x="$1" -v y="$2" 'BEGIN { printf "%.2f", x / y }'; }
 versions_text() {
   printf 'nginx %s, %s (Debian 13), %s\n' \
     "$(docker run --rm --entrypoint nginx "$EDGE_IMAGE" -v 2>&1 | sed 's/.*nginx\///')" \
-    "$(docker run --rm "$TOOLS_IMAGE" dpkg-query -W -f '${Package} ${Version}, ' haproxy caddy | sed 's/, $//')" \
-    "the client: $(docker run --rm "$TOOLS_IMAGE" dpkg-query -W -f '${Package} ${Version}' wrk)"
+    "$(docker run --rm "$PROXIES_IMAGE" dpkg-query -W -f '${Package} ${Version}, ' haproxy caddy | sed 's/, $//')" \
+    "the client: $(docker run --rm "$PROXIES_IMAGE" dpkg-query -W -f '${Package} ${Version}' wrk)"
 }
 
 # Each chain beside the others, and the project's edge against the best peer.

@@ -24,6 +24,8 @@ EDGE_SH_SOURCED=1
 source "$(dirname "${BASH_SOURCE[0]}")/checks.sh"
 # shellcheck source=test/lib/containers.sh
 source "$(dirname "${BASH_SOURCE[0]}")/containers.sh"
+# shellcheck source=test/lib/tools.sh
+source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 
 EDGE_CA=${EDGE_CA:-${REPO_ROOT:?}/nginx/files/localhost.crt}
 # shellcheck disable=SC2034 # for the scripts that source this file
@@ -64,10 +66,13 @@ header_value() {
   sed -n "s/^$1: //Ip" <<<"$2"
 }
 
-# edge_status_at ADDRESS: the status of GET / from an nginx of the project's image at
-# ADDRESS:443 (a container's address), asked as EDGE_HOST.
-edge_status_at() {
-  edge_status "$(edge_url /)" --connect-to "$EDGE_HOST:$HTTPS_PUBLISH_PORT:$1:443"
+# edge_status_on NETWORK CONTAINER: the status of GET / from an nginx of the project's image,
+# the container CONTAINER, at its port 443, asked as EDGE_HOST by curl in a container on NETWORK
+# (by CONTAINER's name there): the host may have no route to a container's address (Docker
+# Desktop, rootless Docker). 000 when there was no answer.
+edge_status_on() {
+  tool_on "$1" curl --silent --max-time 10 --cacert "$EDGE_CA" --connect-to "$EDGE_HOST:443:$2:443" \
+    --output /dev/null --write-out '%{http_code}' "https://$EDGE_HOST/" || true
 }
 
 stack_answers() {
