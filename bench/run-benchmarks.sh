@@ -10,7 +10,7 @@
 #   --output   the report (default bench/results/latest.md; a dated copy is kept beside it)
 #
 # Needs a Docker engine, docker-compose (or Compose v2), the project's base images (or, without
-# registry access, the fixtures: test/fixtures/build-base-images.sh), wrk, curl and openssl, and
+# registry access, the fixtures: test/fixtures/build-base-images.sh), curl and openssl, and
 # root or access to /proc and the cgroup counters of the containers. The compose stack must be
 # stopped: a dev-mode JVM running beside the benchmarks would share their cores.
 set -euo pipefail
@@ -29,7 +29,7 @@ usage() {
 
 check_prerequisites() {
   local tool image
-  for tool in docker curl openssl wrk; do
+  for tool in docker curl openssl; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool is missing"
   done
   command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 ||

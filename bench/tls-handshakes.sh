@@ -30,23 +30,33 @@ make_rsa_keypair() {
   chmod 644 "$RSA_DIR/rsa.key" "$RSA_DIR/rsa.crt"
 }
 
-# The server's signature algorithm as the client saw it ("ECDSA", "RSA-PSS").
+# bench_openssl SECONDS ARGS...: openssl in a container on the bench network, where each nginx
+# answers to its container's name (never this machine to a container's address, which it may
+# not route), ended after SECONDS.
+bench_openssl() {
+  tool_on "$BENCH_NETWORK" timeout "$1" openssl "${@:2}"
+}
+
+# The server's signature algorithm as the client saw it ("ECDSA", "RSA-PSS") at CONTAINER.
 peer_signature_type() {
-  openssl s_client -connect "$1:443" -servername localhost </dev/null 2>/dev/null |
+  bench_openssl 10 s_client -connect "$1:443" -servername localhost </dev/null 2>/dev/null |
     sed -n 's/^Peer signature type: //p'
 }
 
 # s_time_run CONTAINER S_TIME-OPTIONS...: one timed run (-new: full handshakes; -reuse: a first
 # full handshake, then resumptions). Sets CONNECTIONS, RESUMED, WALL_MS, SERVER_CPU_NS.
 s_time_run() {
-  local container=$1 address cpu_before started output
+  local container=$1 cpu_before output
   shift
-  address=$(address_on "$BENCH_NETWORK" "$container")
   cpu_before=$(container_cpu_ns "$container")
-  started=$(now_ms)
-  output=$(timeout $((RUN_SECONDS + 30)) openssl s_time -connect "$address:443" "$@" \
-    -time "$RUN_SECONDS" 2>&1) || die "openssl s_time $* against $container failed: $(tail -n 3 <<<"$output")"
-  WALL_MS=$(($(now_ms) - started))
+  # The wall time is taken in s_time's container, around s_time alone: not the container's start.
+  # shellcheck disable=SC2016 # runs in the container
+  output=$(tool_on "$BENCH_NETWORK" timeout $((RUN_SECONDS + 30)) bash -c 'started=$(date +%s%3N)
+      openssl s_time "$@" || exit
+      echo "wall $(($(date +%s%3N) - started)) ms"' _ -connect "$container:443" "$@" -time "$RUN_SECONDS" 2>&1) ||
+    die "openssl s_time $* against $container failed: $(tail -n 3 <<<"$output")"
+  WALL_MS=$(sed -n 's/^wall \([0-9]*\) ms$/\1/p' <<<"$output")
+  [[ -n $WALL_MS ]] || die "no wall time for s_time against $container: $(tail -n 3 <<<"$output")"
   SERVER_CPU_NS=$(($(container_cpu_ns "$container") - cpu_before))
   CONNECTIONS=$(sed -n 's/^\([0-9]*\) connections in [0-9.]*s;.*/\1/p' <<<"$output" | tail -n 1)
   [[ -n $CONNECTIONS && $CONNECTIONS -gt 0 ]] || die "no connections counted by s_time against $container"
@@ -64,15 +74,15 @@ connection_cost() {
 per_second() { awk -v n="$1" -v ms="$2" 'BEGIN { printf "%.0f", n * 1000 / ms }'; }
 us_each() { awk -v ns="$1" -v n="$2" 'BEGIN { printf "%.0f", ns / n / 1000 }'; }
 
-# resumes_with PROTOCOL_OPTION: a session saved from one connection resumes on the next.
+# resumes_with CONTAINER PROTOCOL_OPTION: a session saved from one connection resumes on the next.
 resumes_with() {
-  local address=$1 option=$2 session
+  local container=$1 option=$2 session
   session=$(mktemp)
   printf 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' |
-    timeout 10 openssl s_client -connect "$address:443" -servername localhost "$option" \
+    bench_openssl 10 s_client -connect "$container:443" -servername localhost "$option" \
       -sess_out "$session" -quiet >/dev/null 2>&1 || true
   printf 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' |
-    timeout 10 openssl s_client -connect "$address:443" -servername localhost "$option" \
+    bench_openssl 10 s_client -connect "$container:443" -servername localhost "$option" \
       -sess_in "$session" 2>/dev/null | grep -q '^Reused,'
   local reused=$?
   rm -f "$session"
@@ -80,7 +90,7 @@ resumes_with() {
 }
 
 main() {
-  local ecdsa_rate ecdsa_us rsa_rate rsa_us ratio address resumed_rate resumed_us tls13 tls12
+  local ecdsa_rate ecdsa_us rsa_rate rsa_us ratio resumed_rate resumed_us tls13 tls12
   local ecdsa_base rsa_base ecdsa_own rsa_own own_ratio
   trap cleanup EXIT
   remove_bench_containers
@@ -89,9 +99,10 @@ main() {
   start_bench_app "$APP"
   start_bench_nginx "$ECDSA" "$EDGE_CA" "$EDGE_KEY" "$EDGE_IMAGE"
   start_bench_nginx "$RSA" "$RSA_DIR/rsa.crt" "$RSA_DIR/rsa.key" "$EDGE_IMAGE"
-  wait_until 30 0.2 peer_signature_type "$(address_on "$BENCH_NETWORK" "$ECDSA")" || die "nginx (ECDSA) did not answer TLS"
-  wait_until 30 0.2 peer_signature_type "$(address_on "$BENCH_NETWORK" "$RSA")" || die "nginx (RSA) did not answer TLS"
-  detail "TLS: signature types seen: $(peer_signature_type "$(address_on "$BENCH_NETWORK" "$ECDSA")") (project keypair), $(peer_signature_type "$(address_on "$BENCH_NETWORK" "$RSA")") (RSA-2048)"
+  build_tools_image || die "the tests' tools image $TOOLS_IMAGE could not be built"
+  wait_until 30 0.2 peer_signature_type "$ECDSA" || die "nginx (ECDSA) did not answer TLS"
+  wait_until 30 0.2 peer_signature_type "$RSA" || die "nginx (RSA) did not answer TLS"
+  detail "TLS: signature types seen: $(peer_signature_type "$ECDSA") (project keypair), $(peer_signature_type "$RSA") (RSA-2048)"
 
   # One run each first, so that neither side pays for cold caches.
   s_time_run "$ECDSA" -new
@@ -118,9 +129,8 @@ main() {
   resumed_rate=$(per_second "$CONNECTIONS" "$WALL_MS")
   resumed_us=$(us_each "$SERVER_CPU_NS" "$CONNECTIONS")
   detail "TLS 1.3 resumed, ECDSA: $RESUMED of $CONNECTIONS connections resumed in $WALL_MS ms, nginx CPU $((SERVER_CPU_NS / 1000000)) ms (one GET each, so that the tickets arrive)"
-  address=$(address_on "$BENCH_NETWORK" "$ECDSA")
-  tls13=$(resumes_with "$address" -tls1_3 && echo resumed || echo "not resumed")
-  tls12=$(resumes_with "$address" -tls1_2 && echo resumed || echo "not resumed")
+  tls13=$(resumes_with "$ECDSA" -tls1_3 && echo resumed || echo "not resumed")
+  tls12=$(resumes_with "$ECDSA" -tls1_2 && echo resumed || echo "not resumed")
 
   row "TLS full handshakes (TLS 1.3), ECDSA P-256, the project's keypair" \
     "$ecdsa_rate /s; nginx CPU $ecdsa_us µs each" "-" "-" "-"
