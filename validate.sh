@@ -215,45 +215,38 @@ grep_page() {
   edge_curl --fail "$(edge_url /)" | grep -qF "$1"
 }
 
-app_addresses() {
-  local network
-  for network in $(networks_of "$APP"); do
-    address_on "$network" "$APP"
-  done
+# app_page_from NETWORK PORT: the app's own page at app:PORT, asked by name by curl in a container
+# on NETWORK alone (judged by its content: this machine answers for addresses it cannot route).
+app_page_from() {
+  tool_on "$1" curl --silent --max-time 3 "http://app:$2/" 2>/dev/null | grep -qF "X-Forwarded-For"
 }
 
-# app_answers_at URL: the app's own page (judged by its content: this machine may answer
-# unroutable addresses itself).
-app_answers_at() {
-  curl --silent --max-time 3 "$1" 2>/dev/null | grep -qF "X-Forwarded-For"
-}
-
-# in_network_answers NETWORK ADDRESS: the app's page at ADDRESS:8000, asked from a container on
-# NETWORK.
-in_network_answers() {
-  # shellcheck disable=SC2016 # runs in the container
-  docker run --rm --network "$1" --entrypoint sh "$EDGE_IMAGE" -c \
-    'curl --silent --max-time 3 "http://$0:8000/" | grep -qF X-Forwarded-For' "$2"
-}
-
-# Not from this machine, by any of the app's addresses; while the same request from a container
-# on the backend network is answered (the control: the address and port are the app's; polled,
-# since dev mode may still be restarting the application after the server.xml check).
+# Nothing on this machine reaches the app, and no request of it goes there to find out (the host
+# may have no route to a container at all: Docker Desktop, rootless Docker): the app publishes
+# no port and is on the compose project's backend network alone, which is internal and gives the
+# host no address. A container on the edge network alone gets no answer from app:8000 (the app's
+# port) nor app:8001 (the health check's), while one on the backend network gets the app's page
+# there (the control: the name and ports are the app's; polled, since dev mode may still be
+# restarting the application after the server.xml check).
 app_unreachable_from_host() {
-  local address addresses backend
-  addresses=$(app_addresses)
-  [[ -n ${addresses// /} ]] || { echo "app has no address"; return 1; }
-  [[ -z $(docker port "$APP") ]] || { echo "app publishes $(docker port "$APP")"; return 1; }
+  local backend edge settings port
+  [[ -z $(docker port "$APP") ]] || { echo "app publishes $(docker port "$APP" | tr '\n' ' ')"; return 1; }
   backend=$(compose_network backend) || { echo "no backend network"; return 1; }
-  for address in $addresses; do
-    wait_until 30 1 in_network_answers "$backend" "$address" ||
-      { echo "control: no answer at $address:8000 from a container on $backend either, in 30 s"; return 1; }
-    if app_answers_at "http://$address:8000/"; then
-      echo "the app answered at $address:8000"
+  edge=$(compose_network edge) || { echo "no edge network"; return 1; }
+  [[ $(networks_of "$APP") == "$backend" ]] || { echo "the app is on: $(networks_of "$APP" | tr '\n' ' ')"; return 1; }
+  settings=$(docker network inspect --format \
+    '{{.Internal}} {{index .Options "com.docker.network.bridge.inhibit_ipv4"}}' "$backend") || return 1
+  [[ $settings == "true true" ]] ||
+    { echo "$backend: internal and inhibit_ipv4 are '$settings', expected 'true true'"; return 1; }
+  for port in 8000 8001; do
+    wait_until 30 1 app_page_from "$backend" "$port" ||
+      { echo "control: no page at app:$port from a container on $backend either, in 30 s"; return 1; }
+    if app_page_from "$edge" "$port"; then
+      echo "a container on $edge alone got the app's page at app:$port"
       return 1
     fi
   done
-  echo "no answer at $(tr '\n' ' ' <<<"$addresses")port 8000 (a container on $backend got the page there)"
+  echo "no published port; on $backend alone, internal, no host address; app:8000 and app:8001 answered on $backend, not on $edge"
 }
 
 # nginx reaches the app by its name on the internal backend network: that network is internal,
