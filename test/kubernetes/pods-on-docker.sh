@@ -14,13 +14,15 @@
 #   volume's mode and the pod's fsGroup.
 #   One user-defined network stands for the cluster's: the app container answers there to the
 #   name that nginx's APP_UPSTREAM names (the Service's fully qualified name), so nginx runs
-#   with the manifest's value; the host is the node, and reaches each pod at its address.
-#   Probes: httpGet and tcpSocket from the host to the container's address and port, exec in
-#   the container; each must succeed within initialDelaySeconds + failureThreshold x
+#   with the manifest's value; a container on that network stands for the node, and reaches
+#   each pod at its address (this machine may have no route to it: Docker Desktop, rootless
+#   Docker). Probes: httpGet and tcpSocket from such a container to the pod's address and port,
+#   exec in the container; each must succeed within initialDelaySeconds + failureThreshold x
 #   periodSeconds, tried every periodSeconds with timeoutSeconds each (startup from the
 #   container's start, readiness and liveness from the startup probe's success).
 #
-# Needs kubectl (1.20 or newer), jq, curl, Docker and the base images; it builds the images the
+# Needs Docker and the base images: kubectl and curl run in the tests' tools image
+# (test/lib/tools.sh), and jq too where this machine has none. It builds the images the
 # manifests name (quote-service and quote-nginx, tagged with the project's version) from this
 # checkout. Its containers and network are named quote-k8s-*, removed at every exit. Prints one
 # Pass:/Fail: line per check and ends with `kubernetes: N passed, M failed`; exits non-zero when
@@ -51,8 +53,8 @@ trap cleanup EXIT
 # The rendered base as one JSON array of objects: kubectl patch --local reads manifests and
 # prints them as JSON without asking any server.
 render() {
-  kubectl kustomize "$REPO_ROOT/$BASE" >"$WORK_DIR/rendered.yaml" &&
-    kubectl patch --local -f "$WORK_DIR/rendered.yaml" --type merge -p '{}' -o json | jq -s . >"$OBJECTS" &&
+  tool kubectl kustomize "$REPO_ROOT/$BASE" >"$WORK_DIR/rendered.yaml" &&
+    tool kubectl patch --local -f "$WORK_DIR/rendered.yaml" --type merge -p '{}' -o json | jq -s . >"$OBJECTS" &&
     jq -r 'map(.kind + "/" + .metadata.name) | join(" ")' "$OBJECTS"
 }
 
@@ -119,8 +121,9 @@ make_secrets() {
     mkdir -p "$secrets/$volume"
     cp "$OPERATOR_PAIR.crt" "$secrets/$volume/tls.crt"
     cp "$OPERATOR_PAIR.key" "$secrets/$volume/tls.key"
-    chown "0:$group" "$secrets/$volume"/tls.*
-    chmod "$(printf '%o' "$mode")" "$secrets/$volume"/tls.*
+    # shellcheck disable=SC2016 # runs in the container
+    as_engine_root "$secrets" sh -c 'chown "0:$0" "$2"/tls.* && chmod "$1" "$2"/tls.*' \
+      "$group" "$(printf '%o' "$mode")" "$secrets/$volume"
     chmod 0755 "$secrets/$volume"
   done < <(jq_pod "$deployment" '.pod.volumes[] | select(.secret) | "\(.name) \(.secret.defaultMode // 420)"')
 }
@@ -176,7 +179,9 @@ writes_only_to_empty_dirs() {
   echo "root read-only; writable: ${written[*]}"
 }
 
-# probe_once DEPLOYMENT PROBE_JSON: one call of the probe, as the kubelet makes it.
+# probe_once DEPLOYMENT PROBE_JSON: one call of the probe, as the kubelet makes it, from a
+# container on the cluster's network (the probe's timeout bounds the call there, not the
+# container's start).
 probe_once() {
   local deployment=$1 probe=$2 timeout port address code
   timeout=$(jq -r '.timeoutSeconds // 1' <<<"$probe")
@@ -186,12 +191,12 @@ probe_once() {
   fi
   address=$(pod_address "$deployment") || { echo "no address"; return 1; }
   if jq -e .httpGet >/dev/null <<<"$probe"; then
-    code=$(curl -s -o /dev/null -w '%{http_code}' --noproxy '*' --max-time "$timeout" \
+    code=$(tool_on "$NETWORK" curl -s -o /dev/null -w '%{http_code}' --noproxy '*' --max-time "$timeout" \
       "http://$address:$port$(jq -r .httpGet.path <<<"$probe")") || true
     echo "HTTP $code"
     ((code >= 200 && code < 400))
   elif jq -e .tcpSocket >/dev/null <<<"$probe"; then
-    timeout "$timeout" bash -c "exec 3<>/dev/tcp/$address/$port" 2>/dev/null && echo "connected to $port"
+    tool_on "$NETWORK" timeout "$timeout" bash -c "exec 3<>/dev/tcp/$address/$port" 2>/dev/null && echo "connected to $port"
   else
     local command=()
     mapfile -t command < <(jq -r '.exec.command[]' <<<"$probe")
@@ -258,8 +263,8 @@ upstream_name() {
 edge_serves_the_app() {
   local body address
   address=$(pod_address "$EDGE") || { echo "the edge has no address"; return 1; }
-  body=$(EDGE_CA=$OPERATOR_PAIR.crt edge_curl --noproxy '*' \
-    --connect-to "$EDGE_HOST:$HTTPS_PUBLISH_PORT:$address:443" "$(edge_url /)") || true
+  body=$(tool_on "$NETWORK" curl --silent --max-time 10 --cacert "$OPERATOR_PAIR.crt" --noproxy '*' \
+    --connect-to "$EDGE_HOST:443:$address:443" "https://$EDGE_HOST/") || true
   if [[ $body != "$QUOTE"* ]]; then
     echo "expected the quote, got: ${body:0:200}"
     return 1

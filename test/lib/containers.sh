@@ -17,6 +17,9 @@
 #   stopped_saying CONTAINER TEXT...      CONTAINER stopped by itself at start, its log naming
 #                                         each TEXT: how the edge refuses a setting
 #   record_with CONTAINER TEXT            the last JSON record holding TEXT, as JSON
+#   as_engine_root DIR COMMAND...         COMMAND as root in a throwaway container, DIR mounted
+#                                         at its own path: the owner and group changes (chown,
+#                                         chgrp) that a user who is not root cannot make here
 
 [[ -z ${CONTAINERS_SH_SOURCED:-} ]] || return 0
 CONTAINERS_SH_SOURCED=1
@@ -125,6 +128,16 @@ container_exited() {
 
 record_with() {
   log_lines "$1" 0 records | grep -F -- "$2" | tail -n 1
+}
+
+# On a rootless engine the container's root is the user, and its other ids the user's
+# subordinate ones: a file given gid 101 there has gid 101 in every container of that engine
+# (nginx's group), whatever this machine calls it.
+as_engine_root() {
+  local dir=$1
+  shift
+  use_base_images
+  docker run --rm --network none -v "$dir:$dir" "$DEBIAN_IMAGE" "$@"
 }
 
 # The build tools that no final image may carry.

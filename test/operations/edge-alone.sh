@@ -50,12 +50,11 @@ refused_saying() {
   stopped_saying "$PREFIX$1" "${@:2}"
 }
 
-# The certificate nginx serves on its own address: the operator's.
+# The certificate nginx serves on its own port 443: the operator's. Asked from a container on
+# NETWORK, by the container's name there.
 serves_fingerprint() {
-  local address
-  address=$(address_on "$NETWORK" "$PREFIX$1") || { echo "no address on $NETWORK"; return 1; }
-  equals "$2" "$(timeout 10 openssl s_client -connect "$address:443" -servername "$EDGE_HOST" </dev/null 2>/dev/null |
-    certificate_fingerprint)"
+  equals "$2" "$(tool_on "$NETWORK" timeout 10 openssl s_client -connect "$PREFIX$1:443" -servername "$EDGE_HOST" \
+    </dev/null 2>/dev/null | certificate_fingerprint)"
 }
 
 warned() {
@@ -104,20 +103,19 @@ main() {
   keys=$(mktemp -d)
   chmod 755 "$keys"
   generate_keypair "$keys" operator
-  # As keys are kept: root's, readable by root alone.
-  chown 0:0 "$keys/operator.key"
-  chmod 0600 "$keys/operator.key"
+  local readable
+  readable=$(mktemp -d -p "$keys")
+  chmod 755 "$readable"
+  cp -p "$keys/operator.crt" "$keys/operator.key" "$readable/"
+  # As keys are kept: root's, readable by root alone; the copy readable by gid 101, README's way.
+  # shellcheck disable=SC2016 # runs in the container
+  as_engine_root "$keys" sh -c 'chown 0:0 "$0" && chmod 0600 "$0" && chgrp 101 "$1" && chmod 0640 "$1"' \
+    "$keys/operator.key" "$readable/operator.key"
   run_edge refused "$keys" operator.crt operator.key
   check "a root-owned 0600 key: nginx refuses at start, naming the file, uid and remedy" refused_saying refused \
     "cannot read the private key /etc/nginx/tls/operator.key as uid 101" "owner 0:0, mode 600" \
     "chgrp 101 FILE && chmod 0640 FILE"
 
-  local readable
-  readable=$(mktemp -d -p "$keys")
-  chmod 755 "$readable"
-  cp -p "$keys/operator.crt" "$keys/operator.key" "$readable/"
-  chgrp 101 "$readable/operator.key"
-  chmod 0640 "$readable/operator.key"
   run_edge served "$readable" operator.crt operator.key
   check "control: the same key readable by gid 101 (0640) starts nginx" wait_until 20 0.5 serving served
   check "and nginx serves the operator's certificate" serves_fingerprint served \

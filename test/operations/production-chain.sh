@@ -29,11 +29,11 @@ clean_up() {
 }
 
 # new_pair NAME: an operator's pair for the served name in the keypair directory, its key
-# readable by gid 101 as README says.
+# readable by gid 101 as README says (README's chgrp, made in a container: as_engine_root).
 new_pair() {
-  generate_keypair "$keys" "$1" "$SERVED_NAME"
-  chgrp 101 "$keys/$1.key"
-  chmod 0640 "$keys/$1.key"
+  # shellcheck disable=SC2016 # runs in the container
+  generate_keypair "$keys" "$1" "$SERVED_NAME" &&
+    as_engine_root "$keys" sh -c 'chgrp 101 "$0" && chmod 0640 "$0"' "$keys/$1.key"
 }
 
 # README's block, the app's access log on.
@@ -105,9 +105,7 @@ served_new_fingerprint() {
 # reports as an error; COMMENTS.md, Known limits.)
 renewal_served_without_failures() {
   local traffic="$keys/traffic" new_fingerprint loop_pid failures requests
-  generate_keypair "$keys" renewed "$SERVED_NAME"
-  chgrp 101 "$keys/renewed.key"
-  chmod 0640 "$keys/renewed.key"
+  new_pair renewed
   new_fingerprint=$(certificate_fingerprint <"$keys/renewed.crt")
   cat "$keys/renewed.crt" >>"$EDGE_CA"
   for ((i = 0; i < 150; i++)); do
