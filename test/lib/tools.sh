@@ -95,8 +95,9 @@ tool_on() {
   tools_run "$network" 0 "$@"
 }
 
+# type -P, not command -v: the latter names this function itself.
 jq() {
-  if command -v jq >/dev/null 2>&1; then
+  if type -P jq >/dev/null 2>&1; then
     command jq "$@"
   else
     tool jq "$@"
