@@ -7,8 +7,8 @@
 #              hardening.sh      containers and images: non-root, read-only, no capabilities,
 #                                no host namespaces or Docker socket, no secrets in layers, no
 #                                build tools (limits and the closed app port: validate.sh)
-#              tls.sh            testssl.sh findings (and from 3.2 on its grade and the hybrid
-#                                group), SSLv2/3, ciphers, groups, refusals, Server header
+#              tls.sh            testssl.sh findings, its grade and the hybrid group,
+#                                SSLv2/3, ciphers, groups, refusals, Server header
 #              http3.sh          QUIC on 443/udp: the app's answer, 421, forged headers, a run
 #                                of requests on one connection (Alt-Svc: validate.sh)
 #              hostile-input.sh  oversized, malformed, smuggling, forged and cross-protocol
@@ -30,9 +30,9 @@
 # print as `Figure: ...`. Each part ends with `PART: N passed, M failed` and appends the same
 # counts to the results file; the suite adds those up (a part that wrote none counts as one
 # failure) and ends with `suite: N passed, M failed` (recorded too, for a runner above it); the
-# exit status is non-zero on any failure. Needs docker, curl, openssl, jq, testssl.sh, wrk, and for --full
-# h2load (nghttp2-client) and slowhttptest. Traffic goes only to 127.0.0.1 / localhost and the
-# stack's own container networks.
+# exit status is non-zero on any failure. Needs docker, curl and openssl: testssl.sh, jq, wrk,
+# h2load and slowhttptest run from the tests' tools image (test/lib/tools.sh). Traffic goes only
+# to 127.0.0.1 / localhost and the stack's own container networks.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."

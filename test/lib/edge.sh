@@ -2,8 +2,9 @@
 # edge.sh: how the tests speak to the edge (nginx) from this machine, through its published
 # ports on 127.0.0.1: the one CA, the one HTTPS client and the URLs it asks, the one "the stack
 # answers", raw HTTP/1.1 over TLS or TCP, openssl's handshakes, HTTP/3, testssl.sh, and the
-# markers that find a request again in the logs. Sourced, never run (after checks.sh and
-# containers.sh, which it sources).
+# markers that find a request again in the logs. Sourced, never run (after checks.sh,
+# containers.sh and tools.sh, which it sources: testssl.sh, jq and curl with HTTP/3 come from
+# the tests' tools image where this machine lacks them).
 #
 #   EDGE_CA              the certificate the clients trust (default: the project's localhost one)
 #   EDGE_HOST            the name asked for (default localhost; the production chain serves its own)
@@ -147,33 +148,38 @@ certificate_fingerprint() {
   openssl x509 -noout -fingerprint -sha256 2>/dev/null | sed 's/.*=//'
 }
 
-testssl_command() {
-  command -v testssl 2>/dev/null || command -v testssl.sh 2>/dev/null
-}
-
 # testssl_scan REPORT: testssl.sh's scan of the edge, its JSON in REPORT (which must not exist
 # yet), bounded to 10 minutes: protocols, standard cipher groups, forward secrecy and groups,
 # server preferences and each protocol's cipher order, defaults (ALPN, session handling,
 # certificate), headers, vulnerabilities. The exit status counts findings; the JSON is what is
-# judged. Its console output goes to stdout.
+# judged. Its console output goes to stdout. The tools image's testssl.sh, one version for every
+# machine: the findings' ids and the grade differ between versions.
 testssl_scan() {
-  timeout 600 "$(testssl_command)" --quiet --warnings off --color 0 --add-ca "$EDGE_CA" \
+  tool_within 600 testssl --quiet --warnings off --color 0 --add-ca "$EDGE_CA" \
     --jsonfile "$1" --protocols --std --fs --server-preference --server-defaults --headers \
     --vulnerable "$(edge_url /)" 2>&1 || true
 }
 
-# testssl_findings REPORT: the ids of findings at MEDIUM or worse in a testssl.sh JSON report,
-# less those inherent to the self-signed localhost certificate: no CRL or OCSP address
+# testssl_findings REPORT [ID...]: the ids of findings at MEDIUM or worse in a testssl.sh JSON
+# report, less the IDs given and those inherent to the self-signed localhost certificate:
+# no CRL or OCSP address
 # (revocation is out of scope), and a validity over the 825 days allowed to publicly trusted
 # certificates (it must outlive the project; nginx/files/README.md), which testssl.sh 3.0 names
 # cert_validityPeriod and 3.2 cert_extlifeSpan.
 testssl_findings() {
-  jq -r '.[] | select(.severity == "MEDIUM" or .severity == "HIGH" or .severity == "CRITICAL") | .id' "$1" |
-    grep -vx -e cert_revocation -e cert_validityPeriod -e cert_extlifeSpan | sort -u || true
+  local report=$1 id
+  local -a left_out=(-e cert_revocation -e cert_validityPeriod -e cert_extlifeSpan)
+  shift
+  for id in "$@"; do
+    left_out+=(-e "$id")
+  done
+  jq -r '.[] | select(.severity == "MEDIUM" or .severity == "HIGH" or .severity == "CRITICAL") | .id' "$report" |
+    grep -vx "${left_out[@]}" | sort -u || true
 }
 
-# testssl_clean REPORT: the report of a scan that ran (a JSON report, no scan problem or FATAL
-# record, TLS 1.3 found offered) holds nothing at MEDIUM or worse beyond the inherent ones.
+# testssl_clean REPORT [ID...]: the report of a scan that ran (a JSON report, no scan problem or
+# FATAL record, TLS 1.3 found offered) holds nothing at MEDIUM or worse beyond the inherent ones
+# and the IDs given.
 testssl_clean() {
   local problems findings
   { [[ -s $1 ]] && jq -e 'length > 0' "$1" >/dev/null 2>&1; } || { echo "no JSON report"; return 1; }
@@ -181,17 +187,14 @@ testssl_clean() {
   [[ -z $problems ]] || { echo "the scan did not run: $(tr '\n' ' ' <<<"$problems")"; return 1; }
   jq -e 'any(.[]; .id == "TLS1_3" and (.finding | startswith("offered")))' "$1" >/dev/null ||
     { echo "no TLS1_3 offered in the report: the scan saw no TLS 1.3 server"; return 1; }
-  findings=$(testssl_findings "$1" | tr '\n' ' ' | sed 's/ $//')
+  findings=$(testssl_findings "$@" | tr '\n' ' ' | sed 's/ $//')
   [[ -z $findings ]] || { echo "findings: $findings"; return 1; }
   echo "none beyond the inherent ones"
 }
 
-# curl_http3 ARGS...: curl that speaks HTTP/3 on ngtcp2. This machine's curl when its version
-# names ngtcp2; else curl from Debian 13's backports in a container on the host's network (image
-# built once, FROM DEBIAN_IMAGE), with the repository (and EDGE_CA's folder) mounted at its own
-# path and the caller's working directory, so that file arguments hold. Not Debian 13's own
-# curl 8.14: its HTTP/3 runs on OpenSSL's QUIC client, which stalls on connections of several
-# requests (nginx/DECISIONS.md, HTTP/3) and which curl 8.19 dropped.
+# curl_http3 ARGS...: curl that speaks HTTP/3 on ngtcp2: this machine's curl when its version
+# names ngtcp2, else the tools image's (test/lib/tools.sh), whose mounts keep file arguments
+# (EDGE_CA in the repository or TMPDIR) at their paths.
 curl_http3() {
   curl_http3_within 0 "$@"
 }
@@ -203,12 +206,7 @@ curl_http3_within() {
   if curl_speaks_http3_on_ngtcp2; then
     timeout "$seconds" curl "$@"
   else
-    http3_curl_image_present || build_http3_curl_image || return 1
-    # The CA file may lie outside the repository (EDGE_CA).
-    local ca_dir
-    ca_dir=$(dirname "$EDGE_CA")
-    timeout "$seconds" docker run --rm --network host -v "${REPO_ROOT:?}:${REPO_ROOT:?}:ro" \
-      -v "$ca_dir:$ca_dir:ro" --workdir "$PWD" "$HTTP3_CURL_IMAGE" curl "$@"
+    tool_within "$seconds" curl "$@"
   fi
 }
 
@@ -231,27 +229,6 @@ curl_speaks_http3_on_ngtcp2() {
   grep -q '^Features:.* HTTP3' <<<"$version" && grep -q ' ngtcp2/' <<<"$version"
 }
 
-HTTP3_CURL_IMAGE=quote-curl-http3:debian13-backports
-
-http3_curl_image_present() {
-  docker image inspect "$HTTP3_CURL_IMAGE" >/dev/null 2>&1
-}
-
-build_http3_curl_image() {
-  use_base_images
-  docker build -q --build-arg DEBIAN_IMAGE -t "$HTTP3_CURL_IMAGE" - >/dev/null <<'DOCKERFILE'
-ARG DEBIAN_IMAGE
-FROM ${DEBIAN_IMAGE}
-RUN set -eux; \
-    echo 'deb http://deb.debian.org/debian trixie-backports main' >/etc/apt/sources.list.d/backports.list; \
-    apt-get update; \
-    apt-get install -y --no-install-recommends -t trixie-backports curl ca-certificates; \
-    rm -rf /var/lib/apt/lists/*; \
-    curl --version | grep -q '^Features:.* HTTP3'; \
-    curl --version | grep -q ' ngtcp2/'
-DOCKERFILE
-}
-
 # One id per suite run, so that markers of one run never match another run's log lines.
 RUN_ID=${SUITE_RUN_ID:-$(date +%s)$RANDOM}
 marker_count=0
@@ -267,7 +244,7 @@ new_marker() {
 # require_stack: the tools, the engine, and the stack answering; else exit 2 with the remedy.
 require_stack() {
   local tool
-  for tool in docker curl openssl jq timeout; do
+  for tool in docker curl openssl timeout; do
     command -v "$tool" >/dev/null 2>&1 || { echo "$LOG_NAME: $tool is missing" >&2; exit 2; }
   done
   if ! docker info >/dev/null 2>&1; then

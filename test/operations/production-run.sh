@@ -9,6 +9,8 @@ set -euo pipefail
 readonly PART=production-run
 # shellcheck source=test/lib/containers.sh
 source "$(dirname "$0")/../lib/containers.sh"
+# shellcheck source=test/lib/tools.sh
+source "$(dirname "$0")/../lib/tools.sh"
 cd "$REPO_ROOT"
 
 readonly IMAGE=$PRODUCTION_IMAGE

@@ -64,7 +64,7 @@ header_of() {
 }
 
 # HTTP/3 through the published UDP port: the answer's Alt-Svc, once it is an HTTP/3 answer
-# (curl_http3: this machine's curl, or Debian 13's in a container on the host's network).
+# (curl_http3: this machine's curl, or the tests' tools image's on the host's network).
 http3_alt_svc() {
   local answer
   answer=$(curl_http3_within 20 --http3-only --silent --show-error --max-time 10 --cacert "$EDGE_CA" \

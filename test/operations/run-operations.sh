@@ -14,7 +14,7 @@
 #                        an app that moves, a renewed keypair served after the reload
 # Each part ends with `PART: N passed, M failed`; this runner adds up what they recorded and
 # ends with `operations: N passed, M failed`. Builds the two production images first (cached).
-# Needs docker, curl, openssl, jq. Traffic goes only to 127.0.0.1 and the parts' own networks.
+# Needs docker, curl, openssl (jq and curl with HTTP/3: test/lib/tools.sh). Traffic goes only to 127.0.0.1 and the parts' own networks.
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."

@@ -5,6 +5,7 @@
 # Usage: load.sh [--full]
 #   default  wrk, HTTP/1.1, 2 threads, 32 connections, 20 s
 #   --full   wrk with 64 connections for 60 s, then h2load over HTTP/2, 30,000 requests
+# wrk and h2load run from the tests' tools image (test/lib/tools.sh) on the host's network.
 set -euo pipefail
 
 export PART=load  # names this part in log, die and its markers
@@ -18,7 +19,7 @@ full=false
 
 # wrk_run CONNECTIONS SECONDS: one wrk run against the edge, output on stdout.
 wrk_run() {
-  timeout $(($2 + 30)) wrk --threads 2 --connections "$1" --duration "$2s" --timeout 5s --latency \
+  tool_within $(($2 + 30)) wrk --threads 2 --connections "$1" --duration "$2s" --timeout 5s --latency \
     "$(edge_url /)" 2>&1 || true
 }
 
@@ -53,7 +54,7 @@ judge_wrk() {
 # requests nginx serves on one connection (keepalive_requests) before it closes it with GOAWAY.
 h2load_run() {
   local output requests succeeded failed_count codes
-  output=$(timeout 300 h2load --requests "$H2LOAD_REQUESTS" --clients 32 --max-concurrent-streams 4 \
+  output=$(tool_within 300 h2load --requests "$H2LOAD_REQUESTS" --clients 32 --max-concurrent-streams 4 \
     "$(edge_url /)" 2>&1 || true)
   requests=$(sed -n 's/^requests: \([0-9]*\) total.*/\1/p' <<<"$output")
   succeeded=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' <<<"$output")
@@ -68,12 +69,10 @@ h2load_run() {
 
 main() {
   require_stack
-  command -v wrk >/dev/null 2>&1 || { echo "load: wrk is missing" >&2; exit 2; }
   # Warm-up: JIT, connection pools, TLS session cache. Not judged.
   wrk_run 8 5 >/dev/null
   if [[ $full == true ]]; then
     judge_wrk "$(wrk_run 64 60)" 64 60
-    command -v h2load >/dev/null 2>&1 || { echo "load: h2load is missing" >&2; exit 2; }
     h2load_run
   else
     judge_wrk "$(wrk_run 32 20)" 32 20

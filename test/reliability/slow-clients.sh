@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # slow-clients.sh: a slowloris attack (slowhttptest, slow headers) against the edge must not
 # starve normal clients. Bounded: 300 connections, 45 s. Normal clients' latency is measured
-# during the attack. Run alone or from run-suite.sh --full, against the running stack.
+# during the attack. slowhttptest runs from the tests' tools image (test/lib/tools.sh) on the
+# host's network. Run alone or from run-suite.sh --full, against the running stack.
 set -euo pipefail
 
 export PART=slow-clients  # names this part in log, die and its markers
@@ -25,11 +26,10 @@ clean_up() {
 
 main() {
   require_stack
-  command -v slowhttptest >/dev/null 2>&1 || { echo "slow-clients: slowhttptest is missing" >&2; exit 2; }
   trap clean_up EXIT
   # -H slow headers, -c connections, -r opened per second, -i seconds between header lines,
   # -x bytes per line, -l test length, -p probe timeout.
-  timeout $((ATTACK_SECONDS + 30)) slowhttptest -H -c "$CONNECTIONS" -r 100 -i 5 -x 24 -p 3 \
+  tool_within $((ATTACK_SECONDS + 30)) slowhttptest -H -c "$CONNECTIONS" -r 100 -i 5 -x 24 -p 3 \
     -l "$ATTACK_SECONDS" -u "https://127.0.0.1:$HTTPS_PUBLISH_PORT/" -g -o "$workdir/attack" >"$workdir/attack.log" 2>&1 &
   attack_pid=$!
   sleep 5

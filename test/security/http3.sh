@@ -6,7 +6,7 @@
 # replaced, and Alt-Svc on HTTPS answers only, are validate.sh's (test/lib/properties.sh,
 # edge_checks), which the production chain runs too.
 # The client is edge_h3 (test/lib/edge.sh): this machine's curl if it speaks
-# HTTP/3 on ngtcp2, else curl from Debian 13's backports in a container on the host's network.
+# HTTP/3 on ngtcp2, else the tests' tools image's (test/lib/tools.sh) on the host's network.
 # Run alone or from run-suite.sh, against the running stack.
 set -euo pipefail
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# tls.sh: the TLS edge as a scanner and a client see it: testssl.sh, each finding judged (and
-# from 3.2 on its overall grade and the hybrid post-quantum group too: 3.0 rates nothing and
-# knows no KEM), plus direct probes with openssl and curl.
+# tls.sh: the TLS edge as a scanner and a client see it: testssl.sh 3.2 (the tests' tools
+# image's, test/lib/tools.sh), each finding judged, its overall grade and the hybrid
+# post-quantum group, plus direct probes with openssl and curl.
 # Run alone or from run-suite.sh, against the running stack.
 set -euo pipefail
 
@@ -34,13 +34,8 @@ finding() {
 
 # testssl.sh's version, e.g. 3.2.1 (its banner is in bold even with --color 0).
 version_of_testssl() {
-  "$(testssl_command)" --version 2>&1 | sed 's/\x1b\[[0-9;]*m//g' |
+  tool testssl --version 2>&1 | sed 's/\x1b\[[0-9;]*m//g' |
     grep -m1 -oE 'testssl(\.sh)? +(version +)?[0-9]+(\.[0-9]+)+' | grep -oE '[0-9]+(\.[0-9]+)+$'
-}
-
-# testssl.sh 3.2 or newer: rates the server overall and knows the hybrid groups.
-rates_overall() {
-  [[ $(printf '%s\n3.2\n' "$testssl_version" | sort -V | head -n 1) == 3.2 ]]
 }
 
 scan() {
@@ -50,7 +45,7 @@ scan() {
   rm -f "$report"
   started=$SECONDS
   testssl_scan "$report" >"$workdir/testssl.log"
-  figure "testssl.sh $testssl_version scan took $((SECONDS - started)) s; $(rates_overall && echo "overall grade $(finding overall_grade), score $(finding final_score)" || echo "no overall rating before 3.2"), and every finding is judged; its last lines: $(tail -n 2 "$workdir/testssl.log" | tr '\n' ' ')"
+  figure "testssl.sh $testssl_version scan took $((SECONDS - started)) s; overall grade $(finding overall_grade), score $(finding final_score), and every finding is judged; its last lines: $(tail -n 2 "$workdir/testssl.log" | tr '\n' ' ')"
 }
 
 severity_findings() {
@@ -94,13 +89,9 @@ cipher_findings() {
   check "testssl.sh: key exchange groups" equals "$(sorted "X25519 prime256v1 secp384r1")" "$curves"
 }
 
-# testssl.sh 3.2 and newer: the grade on SSL Labs' scale, and the hybrid group on offer.
+# The grade on SSL Labs' scale, and the hybrid group on offer (testssl.sh 3.2 and newer: 3.0
+# rates nothing and knows no KEM).
 rating_findings() {
-  if ! rates_overall; then
-    skip "testssl.sh: overall grade (testssl.sh $testssl_version gives none before 3.2)"
-    skip "testssl.sh: the hybrid post-quantum group offered (testssl.sh $testssl_version knows no KEM before 3.2)"
-    return 0
-  fi
   check "testssl.sh: overall grade" equals "A+" "$(finding overall_grade)"
   check "testssl.sh: the hybrid post-quantum group offered" equals "X25519MLKEM768" "$(finding FS_KEMs)"
 }
@@ -130,8 +121,7 @@ direct_probes() {
 main() {
   require_stack
   trap clean_up EXIT
-  command -v "$(testssl_command || echo testssl)" >/dev/null 2>&1 || { echo "tls: testssl.sh is missing" >&2; exit 2; }
-  testssl_version=$(version_of_testssl)
+  testssl_version=$(version_of_testssl) || { echo "tls: no testssl.sh version from the tools image" >&2; exit 2; }
   # The edge graded as production serves it: testssl's A+ needs HSTS with a max-age of 180
   # days or more, and the dev stack's default is 0 (docker-compose.yml, HSTS_MAX_AGE).
   hsts_max_age=$(docker inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$NGINX" | sed -n 's/^HSTS_MAX_AGE=//p')
