@@ -13,8 +13,9 @@
 # Then it starts Debian's dockerd-rootless.sh as that user in the background (log:
 # $ROOTLESS_DOCKERD_LOG, default /var/log/dockerd-rootless.log), polls until the engine answers
 # (bounded by $DOCKERD_START_TIMEOUT seconds, default 60), and copies the base images from this
-# machine's engine (pulled, or built by test/fixtures/build-base-images.sh): a rootless engine
-# has an image store of its own and pulls nothing here.
+# machine's engine (pulled, or built by test/fixtures/build-base-images.sh), and the tests' tools
+# image (test/lib/tools.sh, built there first): a rootless engine has an image store of its own
+# and pulls or builds none of them here.
 #
 # What such an engine cannot do on this host (cgroup v1: no memory, pids or CPU limit; no port
 # below 1024; container addresses unreachable from the host) is the lane's to report.
@@ -29,8 +30,8 @@ readonly START_TIMEOUT=${DOCKERD_START_TIMEOUT:-60}
 LAUNCHED_PID=""
 
 LOG_NAME=rootless-engine
-# shellcheck source=test/lib/containers.sh
-source "$(dirname "$0")/../lib/containers.sh"
+# shellcheck source=test/lib/tools.sh
+source "$(dirname "$0")/../lib/tools.sh"
 
 # command path -> Debian package that provides it
 readonly -a REQUIRED_TOOLS=(
@@ -105,7 +106,8 @@ wait_for_engine() {
 load_base_images() {
   local image
   local -a images missing=()
-  mapfile -t images < <(DOCKER_HOST='' && base_images && printf '%s\n' "$DEBIAN_IMAGE")
+  (DOCKER_HOST='' && build_tools_image) || die "the tests' tools image $TOOLS_IMAGE could not be built on this machine's engine"
+  mapfile -t images < <(DOCKER_HOST='' && base_images && printf '%s\n' "$DEBIAN_IMAGE" "$TOOLS_IMAGE")
   for image in "${images[@]}"; do
     "$DOCKER" image inspect "$image" >/dev/null 2>&1 || missing+=("$image")
   done

@@ -7,7 +7,8 @@
 # the nested engine keeps its images in a volume ($LANE_VOLUME), so a second run starts warm
 # (`docker volume rm` it to reclaim the space). The base images that app/Dockerfile and
 # nginx/Dockerfile name are copied in from this machine's engine (pulled, or built by
-# test/fixtures/build-base-images.sh): the nested engine pulls nothing. The repository is
+# test/fixtures/build-base-images.sh), and so is the tests' tools image (test/lib/tools.sh,
+# built here first): the nested engine pulls and builds none of them. The repository is
 # mounted at /repo, so both lanes test the same files. Arguments go to validate.sh.
 #
 # The lane container needs more than a default one: every capability but CAP_SYS_RESOURCE
@@ -18,8 +19,8 @@
 set -euo pipefail
 
 LOG_NAME="engine26 lane" DIE_STATUS=2
-# shellcheck source=test/lib/containers.sh
-source "$(dirname "$0")/../lib/containers.sh"
+# shellcheck source=test/lib/tools.sh
+source "$(dirname "$0")/../lib/tools.sh"
 cd "$REPO_ROOT"
 
 readonly LANE_IMAGE=quote-lane:engine26-compose-v2
@@ -66,6 +67,8 @@ copy_base_images() {
   mapfile -t images < <(base_images)
   docker image inspect "${images[@]}" >/dev/null 2>&1 ||
     die "base images missing on this engine (${images[*]}): pull them, or build them with test/fixtures/build-base-images.sh"
+  build_tools_image || die "the tests' tools image $TOOLS_IMAGE could not be built on this engine"
+  images+=("$TOOLS_IMAGE")
   log "copying ${images[*]} into the nested engine"
   docker save "${images[@]}" | docker exec -i "$LANE_CONTAINER" docker load -q >/dev/null
 }

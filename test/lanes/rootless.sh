@@ -11,8 +11,9 @@
 # at HTTP_PUBLISH_PORT=8080 and HTTPS_PUBLISH_PORT=8443 (a rootless engine refuses ports below
 # 1024), and a PATH of symlinks to LANE_TOOLS only: docker, docker-compose, git, bash, curl,
 # openssl, coreutils, and the text tools that Git for Windows' bash ships beside coreutils
-# (grep, sed, awk, find, xargs, diff, cmp, tar, gzip). Nothing else: no jq, testssl.sh, wrk,
-# h2load, mvn, java or kubectl.
+# (grep, sed, awk, find, xargs, diff, cmp, tar, gzip). Nothing else: no mvn, java or kubectl;
+# jq, testssl.sh, wrk, h2load and slowhttptest come from the tests' tools image
+# (test/lib/tools.sh), copied into the user's engine.
 #
 # What this engine cannot do is printed as `Skip: WHAT (WHY)`, never counted as passed, and all
 # the run's Skip lines are listed again before the last line, `rootless: N passed, M failed`,
