@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the unit and Arquillian tests and the Kubernetes manifests' model test (mvn
-# verify); renovate.json read by Renovate's own validator (test/static/renovate-config.sh); the
+# verify, in the Maven base image); renovate.json read by Renovate's own validator
+# (test/static/renovate-config.sh); the
 # Kubernetes pods on this machine's Docker under the manifests' constraints
 # (test/kubernetes/pods-on-docker.sh: the images, not the engine, are under test there); then
 # the tests of the containers (test/run-stack-tests.sh: validate.sh, the security and
@@ -13,16 +14,17 @@
 # TEST_LANES picks lanes (default "host engine26"); e.g. TEST_LANES=host for this machine's only.
 # Every lane runs even when one fails; each ends with `LANE: N passed, M failed`, and the last
 # line, `all: N passed, M failed`, adds up what the pods step and each lane recorded (run_part);
-# the exit status is non-zero if any check failed or any step ended early. Needs JDK 21 or newer, Maven, kubectl, a running Docker engine,
-# the base images (test/fixtures/README.md), and the tools that test/run-suite.sh names.
-# Arguments go to validate.sh.
+# the exit status is non-zero if any check failed or any step ended early. Needs a running Docker
+# engine, the base images (test/fixtures/README.md), git, bash, curl, openssl, and kubectl for
+# kubernetes/pods-on-docker.sh: Maven, the JDK and the other tools run in containers
+# (test/lib/tools.sh). Arguments go to validate.sh.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 REPO_ROOT=$(pwd)
 readonly REPO_ROOT
-# shellcheck source=test/lib/checks.sh
-source test/lib/checks.sh
+# shellcheck source=test/lib/tools.sh
+source test/lib/tools.sh
 
 readonly LANES=${TEST_LANES:-host engine26}
 # A lane's cold start builds its images and downloads Maven's repository.
@@ -31,7 +33,7 @@ PART_TIMEOUT=5400
 main() {
   local lane
   echo "== mvn verify: unit tests, Arquillian tests on a real Liberty, the Kubernetes manifests"
-  mvn -B verify
+  maven -B verify
   run_part "$REPO_ROOT/test/static/line-endings.sh"
   run_part "$REPO_ROOT/test/static/renovate-config.sh"
   run_part "$REPO_ROOT/test/kubernetes/pods-on-docker.sh"

@@ -19,6 +19,11 @@
 #                                     container: some parts call it hundreds of times), else
 #                                     the tools image's
 #   build_tools_image                 builds TOOLS_IMAGE unless present
+#   maven ARGS...                     Maven in the Maven base image (MAVEN_IMAGE), on the
+#                                     repository at its own path, as the caller's user, its
+#                                     local repository in the volume MAVEN_VOLUME (kept, so a
+#                                     second run downloads nothing), the tools image's kubectl
+#                                     on its PATH
 
 [[ -z ${TOOLS_SH_SOURCED:-} ]] || return 0
 TOOLS_SH_SOURCED=1
@@ -102,4 +107,30 @@ jq() {
   else
     tool jq "$@"
   fi
+}
+
+# The Maven repository of maven's runs; `docker volume rm` it to reclaim the space.
+MAVEN_VOLUME=${MAVEN_VOLUME:-quote-test-maven-repository}
+
+# The container's own network namespace: the Arquillian tests' Liberty listens there, on no port
+# of the host. Its home is the volume (Maven's ~/.m2 and whatever else a tool keeps there), as
+# the caller's uid has no home in the image. KubernetesManifestsIT renders deploy/kubernetes
+# with kubectl, copied out of the tools image for the run.
+maven() {
+  local bin status=0
+  local -a user
+  use_base_images
+  build_tools_image || { echo "tools.sh: the tools image $TOOLS_IMAGE could not be built" >&2; return 125; }
+  mapfile -t user < <(tools_user)
+  bin=$(mktemp -d)
+  tool cp /usr/bin/kubectl "$bin/kubectl" || { rm -rf "$bin"; return 125; }
+  if ((${#user[@]})); then
+    # A new volume belongs to root.
+    docker run --rm -v "$MAVEN_VOLUME:/var/maven" "$MAVEN_IMAGE" chown "${user[1]}" /var/maven >/dev/null
+  fi
+  docker run --rm --init "${user[@]}" -v "${REPO_ROOT:?}:$REPO_ROOT" -v "$MAVEN_VOLUME:/var/maven" \
+    -v "$bin/kubectl:/usr/local/bin/kubectl:ro" -e HOME=/var/maven -e MAVEN_CONFIG=/var/maven/.m2 \
+    --workdir "$REPO_ROOT" "$MAVEN_IMAGE" mvn -Duser.home=/var/maven "$@" || status=$?
+  rm -rf "$bin"
+  return "$status"
 }
