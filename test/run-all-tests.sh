@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
-# Runs every test: the unit and Arquillian tests and the Kubernetes manifests' model test (mvn
-# verify, in the Maven base image); renovate.json read by Renovate's own validator
-# (test/static/renovate-config.sh); the
-# Kubernetes pods on this machine's Docker under the manifests' constraints
-# (test/kubernetes/pods-on-docker.sh: the images, not the engine, are under test there); then
-# the tests of the containers (test/run-stack-tests.sh: validate.sh, the security and
-# reliability suite, the production images as an operator runs them) in each lane:
+# Runs every test, in this order, each with its time from test/README.md's table (which names
+# the run each comes from; all of it took 1,197 s in CI with its setup, at ec96084):
+#   mvn verify                      the unit and Arquillian tests and the Kubernetes manifests'
+#                                   model test, in the Maven base image: 341 s with an empty
+#                                   Maven volume, 129 s with a full one
+#   static/line-endings.sh          seconds
+#   static/renovate-config.sh       renovate.json read by Renovate's own validator: 8-13 s (a
+#                                   first install 64-84 s more)
+#   kubernetes/pods-on-docker.sh    the Kubernetes pods on this machine's Docker under the
+#                                   manifests' constraints (the images, not the engine, are
+#                                   under test there): not timed alone
+#   run-stack-tests.sh in each lane the tests of the containers: validate.sh (not timed alone),
+#                                   run-suite.sh 297-321 s, dev/console.sh 64 s, dev/debugger.sh
+#                                   68 s, dev/fuse-mount.sh 102 s, operations/run-operations.sh
+#                                   108-126 s
+#   static/base-images.sh           seconds
+# The lanes:
 #   host      this machine's Docker engine and Compose (in CI: Engine 20.10, docker-compose 1.29)
 #   engine26  Docker Engine 26 and Compose v2 from Debian 13, in a nested engine
 #             (test/lanes/engine26-compose-v2.sh)
@@ -32,6 +42,8 @@ PART_TIMEOUT=5400
 
 main() {
   local lane
+  echo "== run-all-tests: mvn verify, static/line-endings.sh, static/renovate-config.sh,"
+  echo "== kubernetes/pods-on-docker.sh, run-stack-tests.sh in the lanes '$LANES', static/base-images.sh"
   echo "== mvn verify: unit tests, Arquillian tests on a real Liberty, the Kubernetes manifests"
   maven -B verify
   run_part "$REPO_ROOT/test/static/line-endings.sh"
