@@ -28,10 +28,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/checks.sh"
 # shellcheck source=test/lib/project.sh
 source "$(dirname "${BASH_SOURCE[0]}")/project.sh"
 
-# Debian's docker CLI (20.10, with BuildKit) before any other client on the PATH, and BuildKit
-# for every build, Compose's too (Compose v1 builds with the classic builder unless told), so
-# that the dev image shares the production image's liberty layers.
-export PATH="/usr/bin:$PATH"
+# BuildKit for every build, Compose's too (Compose v1 builds with the classic builder unless
+# told), so that the dev image shares the production image's liberty layers. The PATH is the
+# caller's: a lane that gives its user a few tools only must not find more here (.ci/run puts
+# Debian's docker CLI, which builds with BuildKit, first).
 export DOCKER_BUILDKIT=1 COMPOSE_DOCKER_CLI_BUILD=1
 
 # The containers of a stack (the dev stack's, README's production chain's), and the images.

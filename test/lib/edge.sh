@@ -12,6 +12,8 @@
 #   HTTP_PUBLISH_PORT    the host's port for the edge's 80 (default 80)
 #   edge_url [PATH] [SCHEME] [PORT]   the URL of PATH (default /) at EDGE_HOST over SCHEME (https,
 #                        or http), at the published port of that scheme unless PORT is given
+#   redirect_origin      https://EDGE_HOST, with the published HTTPS port unless it is 443: what
+#                        the edge's redirects name
 #   edge_curl ARGS...    curl bounded to 10 s, trusting EDGE_CA, EDGE_HOST's published ports on
 #                        127.0.0.1 whatever the name resolves to
 #   edge_status URL [curl arguments...]  the HTTP status, 000 when there was no answer
@@ -42,6 +44,14 @@ edge_url() {
     [[ $scheme == https ]] || port=$HTTP_PUBLISH_PORT
   fi
   printf '%s://%s:%s%s\n' "$scheme" "$EDGE_HOST" "$port" "$path"
+}
+
+redirect_origin() {
+  if [[ $HTTPS_PUBLISH_PORT == 443 ]]; then
+    printf 'https://%s\n' "$EDGE_HOST"
+  else
+    printf 'https://%s:%s\n' "$EDGE_HOST" "$HTTPS_PUBLISH_PORT"
+  fi
 }
 
 edge_curl() {

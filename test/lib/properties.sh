@@ -178,13 +178,11 @@ stop_keeps_nginx_log() {
   echo "the record was written out on the stop; nginx answers again"
 }
 
-# The redirect names the published HTTPS port (HTTPS_PUBLISH_PORT), none for 443.
 http_redirects_permanently() {
-  local answer port=""
-  [[ $HTTPS_PUBLISH_PORT == 443 ]] || port=":$HTTPS_PUBLISH_PORT"
+  local answer
   answer=$(edge_curl --output /dev/null --write-out '%{http_code} %{redirect_url}' \
     "$(edge_url '/some/path?x=1&y=2' http)") || return 1
-  equals "301 https://$EDGE_HOST$port/some/path?x=1&y=2" "$answer"
+  equals "301 $(redirect_origin)/some/path?x=1&y=2" "$answer"
 }
 
 health_endpoints_are_not_public() {
