@@ -11,7 +11,7 @@
 # at HTTP_PUBLISH_PORT=8080 and HTTPS_PUBLISH_PORT=8443 (a rootless engine refuses ports below
 # 1024), and a PATH of symlinks to LANE_TOOLS only: docker, docker-compose, git, bash, curl,
 # openssl, coreutils, and the text tools that Git for Windows' bash ships beside coreutils
-# (grep, sed, awk, find, xargs, diff, cmp, tar, gzip). Nothing else: no mvn, java or kubectl;
+# (grep, sed, awk, find, xargs, diff, cmp, tar, gzip). Nothing else: mvn verify runs in the Maven base image (first, one check);
 # jq, testssl.sh, wrk, h2load and slowhttptest come from the tests' tools image
 # (test/lib/tools.sh), copied into the user's engine.
 #
@@ -88,14 +88,23 @@ check_lane_setup() {
     "$(git config --file "$CLONE/.git/config" core.autocrlf)"
 }
 
-# As the user, in the environment a login would give, with the lane's PATH only.
-run_tests_as_user() {
+# as_user COMMAND...: as the user, in the environment a login would give, with the lane's PATH
+# only, in the clone.
+as_user() {
   local home
   home=$(getent passwd "$ROOTLESS_USER" | cut -d: -f6)
-  runuser -u "$ROOTLESS_USER" -- env -i HOME="$home" USER="$ROOTLESS_USER" PATH="$TOOLS_DIR" \
+  (cd "$CLONE" && runuser -u "$ROOTLESS_USER" -- env -i HOME="$home" USER="$ROOTLESS_USER" PATH="$TOOLS_DIR" \
     DOCKER_HOST="$DOCKER_HOST" LANE=rootless HTTP_PUBLISH_PORT=8080 HTTPS_PUBLISH_PORT=8443 \
-    CHECK_RESULTS="$results_dir/counts" \
-    bash "$CLONE/test/run-stack-tests.sh" "$@"
+    CHECK_RESULTS="$results_dir/counts" "$@")
+}
+
+# The Java tests as the host lane's run-all-tests.sh runs them: Maven in the Maven base image
+# (tools.sh's maven), here on the user's rootless engine.
+java_tests_pass() {
+  local output
+  output=$(as_user bash -c 'source test/lib/tools.sh && maven -B verify' 2>&1) ||
+    { tail -n 30 <<<"$output"; echo "mvn verify failed"; return 1; }
+  grep -E '^\[(INFO|WARNING)\] Tests run: [0-9]+, Failures' <<<"$output" | tail -n 2 | tr '\n' ' '
 }
 
 # The tests' counts, added up as run_part adds a part's: none recorded is one failure more.
@@ -130,7 +139,8 @@ main() {
   trap remove_containers EXIT
   check_lane_setup
   report_what_the_engine_cannot_do | tee "$results_dir/skips"
-  run_tests_as_user "$@" | tee "$results_dir/output" || rc=${PIPESTATUS[0]}
+  check "mvn verify as $ROOTLESS_USER, Maven in its base image on the rootless engine" java_tests_pass
+  as_user bash test/run-stack-tests.sh "$@" | tee "$results_dir/output" || rc=${PIPESTATUS[0]}
   add_counts_of_tests "$rc"
   echo "== skipped on this lane"
   grep -h '^Skip: ' "$results_dir/skips" "$results_dir/output" || echo "none"
