@@ -84,9 +84,11 @@ added_layer_files() {
 }
 
 # PEM private key blocks in a byte stream: a BEGIN ... PRIVATE KEY line followed by a line of
-# base64. TLS and SSH libraries also carry the BEGIN line alone, as a string to parse for.
+# base64. TLS and SSH libraries also carry the BEGIN line alone, as a string to parse for. Perl
+# from the tools image: it reads binary layers line by line the same way everywhere.
+# shellcheck disable=SC2016 # Perl's own variables
 pem_key_blocks() {
-  perl -ne 'BEGIN { $n = 0 } $n++ if $key && /^[A-Za-z0-9+\/]{40,}={0,2}\r?$/;
+  tool perl -ne 'BEGIN { $n = 0 } $n++ if $key && /^[A-Za-z0-9+\/]{40,}={0,2}\r?$/;
     $key = /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----\r?$/; END { print $n }'
 }
 
