@@ -4,6 +4,7 @@
 # one log search. Sourced, never run (after checks.sh, which it sources).
 #
 #   compose ARGS...                       Compose on the repository's compose file
+#   engine_is_rootless                    the engine runs rootless (its container's root is the user)
 #   container_running NAME
 #   networks_of CONTAINER                 its network names, one a line
 #   compose_network NAME                  the running compose project's network NAME (edge, backend)
@@ -57,6 +58,10 @@ compose() {
   else
     (cd "${REPO_ROOT:?}" && docker compose "$@")
   fi
+}
+
+engine_is_rootless() {
+  docker info --format '{{.SecurityOptions}}' 2>/dev/null | grep -q rootless
 }
 
 container_running() {

@@ -61,9 +61,7 @@ build_tools_image() {
 # tools_user: the caller's uid and gid, so that what a tool writes in a mounted directory is the
 # caller's; none on a rootless engine, where the container's root is the caller already.
 tools_user() {
-  if docker info --format '{{.SecurityOptions}}' 2>/dev/null | grep -q rootless; then
-    return 0
-  fi
+  engine_is_rootless && return 0
   printf '%s\n' --user "$(id -u):$(id -g)"
 }
 
