@@ -174,25 +174,27 @@ app_stopped_and_started() {
 }
 
 # crash CONTAINER: SIGKILL to its main process, as a crash ends it (`docker kill` is a manual
-# stop to Docker), with no root on this machine. Rootful engines (Docker Desktop's VM included):
-# from a throwaway container in the engine's PID namespace, where the engine's pid of it holds
-# and this machine may not even see it. A rootless engine: from this shell, as the user owns the
-# engine's user namespace (its containers cannot join the host's PID namespace: no proc mount).
-# Prints what it did.
+# stop to Docker), with no root on this machine: from a throwaway container in the engine's PID
+# namespace, where the engine's pid of it holds and this machine may not even see it (Docker
+# Desktop's VM). Where no container may join that namespace (a rootless engine, or one nested in
+# a container: no proc mount), from this shell, which then shares the engine's PID namespace
+# and may signal its containers (their user namespace is the rootless user's own; the nested
+# lane runs as root). Prints what it did.
 crash() {
   local pid
   pid=$(docker inspect --format '{{.State.Pid}}' "$1")
   [[ $pid =~ ^[1-9][0-9]*$ ]] || { echo "no main process for $1 (pid '$pid')"; return 1; }
-  if engine_is_rootless; then
-    kill -KILL "$pid" || { echo "the kill of pid $pid failed"; return 1; }
-    echo "SIGKILL to its main process (pid $pid, in the user's rootless engine)"
-    return
-  fi
   use_base_images
   # shellcheck disable=SC2016 # runs in the container
-  docker run --rm --pid host --network none --cap-drop ALL --cap-add KILL "$DEBIAN_IMAGE" \
-    sh -c 'kill -KILL "$0"' "$pid" || { echo "the kill of pid $pid failed"; return 1; }
-  echo "SIGKILL to its main process (the engine's pid $pid)"
+  if docker run --rm --pid host --network none --cap-drop ALL --cap-add KILL "$DEBIAN_IMAGE" \
+    sh -c 'kill -KILL "$0"' "$pid" 2>/dev/null; then
+    echo "SIGKILL to its main process (the engine's pid $pid, from a container)"
+  elif [[ -d /proc/$pid ]] && kill -KILL "$pid"; then
+    echo "SIGKILL to its main process (pid $pid, from this shell: no container may join the engine's PID namespace)"
+  else
+    echo "the kill of pid $pid failed"
+    return 1
+  fi
 }
 
 app_crashed() {
