@@ -64,7 +64,8 @@ start_lane() {
 
 copy_base_images() {
   local -a images
-  mapfile -t images < <(base_images)
+  # The Debian image too: the tests' throwaway containers (as_engine_root, a crash) start from it.
+  mapfile -t images < <(base_images && printf '%s\n' "$DEBIAN_IMAGE")
   docker image inspect "${images[@]}" >/dev/null 2>&1 ||
     die "base images missing on this engine (${images[*]}): pull them, or build them with test/fixtures/build-base-images.sh"
   build_tools_image || die "the tests' tools image $TOOLS_IMAGE could not be built on this engine"
