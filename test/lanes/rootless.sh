@@ -94,7 +94,7 @@ as_user() {
   local home
   home=$(getent passwd "$ROOTLESS_USER" | cut -d: -f6)
   (cd "$CLONE" && runuser -u "$ROOTLESS_USER" -- env -i HOME="$home" USER="$ROOTLESS_USER" PATH="$TOOLS_DIR" \
-    DOCKER_HOST="$DOCKER_HOST" LANE=rootless HTTP_PUBLISH_PORT=8080 HTTPS_PUBLISH_PORT=8443 \
+    DOCKER_HOST="$DOCKER_HOST" LANE=rootless HTTP_PUBLISH_PORT=8080 HTTPS_PUBLISH_PORT=8443 DEBUG_TEST_PORT=15005 \
     CHECK_RESULTS="$results_dir/counts" "$@")
 }
 

@@ -155,7 +155,11 @@ main() {
   run_edge unbounded "${committed[@]}" -e PUBLISH_ADDRESS=127.0.0.1
   wait_until 20 0.5 serving quota || true
   wait_until 20 0.5 serving unbounded || true
-  check "under a CPU quota of 0.5: one worker process" equals 1 "$(worker_count quota)"
+  if [[ $(docker info --format '{{.CgroupDriver}}') == none ]]; then
+    skip "under a CPU quota of 0.5: one worker process (the engine runs without cgroups: no quota to read)"
+  else
+    check "under a CPU quota of 0.5: one worker process" equals 1 "$(worker_count quota)"
+  fi
   local cpus
   cpus=$(nproc)
   ((cpus <= 4)) || cpus=4

@@ -39,7 +39,7 @@ new_pair() {
 # README's block, the app's access log on.
 start_chain() {
   export SERVER_NAMES=$SERVED_NAME TLS_DIRECTORY=$keys TLS_CERTIFICATE_FILE=edge.crt \
-    TLS_PRIVATE_KEY_FILE=edge.key PUBLISH_ADDRESS=127.0.0.1
+    TLS_PRIVATE_KEY_FILE=edge.key PUBLISH_ADDRESS=127.0.0.1 HTTP_PUBLISH_PORT HTTPS_PUBLISH_PORT
   readme_block production-chain | sed 's/^docker run -d --name app /docker run -d --name app -e APP_ACCESS_LOG=true /' |
     bash -euo pipefail >/dev/null
 }
