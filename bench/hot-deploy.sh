@@ -87,7 +87,7 @@ ensure_stack() {
   wait_until "$START_TIMEOUT" 0.2 stack_answers ||
     die "$(edge_url /) did not answer 200 within $START_TIMEOUT s"
   row "Dev stack start ($mode, images built, volumes $volumes): docker-compose up to the first 200" \
-    "$(ms_as_s $(($(now_ms) - started))) s" "warm 21 s, fresh 33 s" "warm ≤ 15 s, fresh ≤ 30 s" \
+    "$(ms_as_s $(($(now_ms) - started))) s" "-" "warm ≤ 15 s, fresh ≤ 30 s" \
     "$(at_most "$(ms_as_s $(($(now_ms) - started)))" "$([[ $volumes == fresh ]] && echo 30 || echo 15)" s)"
 }
 
@@ -149,9 +149,10 @@ measure_mode() {
     p50=$(ms_as_s "$(percentile 50 "${values[@]}")")
     p95=$(ms_as_s "$(percentile 95 "${values[@]}")")
     if [[ $stage == total ]]; then
-      target50=0.5 target95=0.7
+      # Polling may cost up to 0.3 s an edit over change events, which a mount may not deliver.
+      if [[ $mode == polling ]]; then target50=0.8 target95=1.0; else target50=0.5 target95=0.7; fi
       row "Hot deploy ($mode): edit to served through the edge, p50 / p95 of $EDITS (first edit after the start, not counted: $(ms_as_s "$(awk '{ print $5 }' <<<"$first")") s)" \
-        "$p50 s / $p95 s" "0.83 s / 0.92 s (inotify, dev-mode defaults tuned)" "≤ $target50 s / ≤ $target95 s" \
+        "$p50 s / $p95 s" "-" "≤ $target50 s / ≤ $target95 s" \
         "p50 $(at_most "$p50" "$target50" s); p95 $(at_most "$p95" "$target95" s)"
     else
       row "Hot deploy ($mode) stage $stage, p50 / p95 of $EDITS" "$p50 s / $p95 s" "-" "-" "-"
