@@ -1,9 +1,9 @@
 # shellcheck shell=bash
 # tools.sh: the tools the tests use beyond docker, git, bash, curl and openssl (jq, testssl.sh,
-# wrk, h2load, slowhttptest, kubectl, and curl with HTTP/3) run from one image of the tests'
-# own, TOOLS_IMAGE, built once FROM DEBIAN_IMAGE out of Debian 13's packages. So every machine
-# (Docker Desktop, rootless or rootful Docker) runs the same versions, and none needs them
-# installed. Sourced, never run (after containers.sh, which it sources).
+# wrk, h2load, slowhttptest, kubectl, Node and npm, and curl with HTTP/3) run from one image of
+# the tests' own, TOOLS_IMAGE, built once FROM DEBIAN_IMAGE out of Debian 13's packages. So
+# every machine (Docker Desktop, rootless or rootful Docker) runs the same versions, and none
+# needs them installed. Sourced, never run (after containers.sh, which it sources).
 #
 #   tool COMMAND ARGS...              COMMAND in the tools image on the host's network (so the
 #                                     edge's published ports answer on 127.0.0.1, as on the
@@ -11,6 +11,10 @@
 #                                     working directory mounted at their own paths; files it
 #                                     writes belong to the caller
 #   tool_within SECONDS COMMAND ARGS...  the same, ended after SECONDS in all
+#   TOOLS_VOLUME=NAME:PATH tool...    (or tool_within, tool_on) the same with the named volume
+#                                     NAME at PATH, what a tool keeps between runs (`docker
+#                                     volume rm` it to reclaim the space); its root is made the
+#                                     caller's once a shell, as a new volume belongs to root
 #   tool_on NETWORK COMMAND ARGS...   the same on a Docker network of the project's: a probe
 #                                     of a container's own address runs there, never from the
 #                                     host, which may have no route to it (Docker Desktop,
@@ -33,6 +37,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/containers.sh"
 # curl from Debian 13's backports: its HTTP/3 runs on ngtcp2. Not Debian 13's own curl 8.14,
 # whose HTTP/3 runs on OpenSSL's QUIC client, which stalls on connections of several requests
 # (nginx/DECISIONS.md, HTTP/3) and which curl 8.19 dropped.
+# Node 20 and npm: for Renovate, which test/static/renovate-config.sh installs from npm.
 # shellcheck disable=SC2016 # a Dockerfile, expanded by docker build
 readonly TOOLS_RECIPE='ARG DEBIAN_IMAGE
 FROM ${DEBIAN_IMAGE}
@@ -41,7 +46,7 @@ RUN set -eux; \
     apt-get update; \
     apt-get install -y --no-install-recommends -t trixie-backports curl; \
     apt-get install -y --no-install-recommends ca-certificates openssl jq testssl.sh wrk \
-      nghttp2-client slowhttptest kubectl bsdextrautils procps; \
+      nghttp2-client slowhttptest kubectl bsdextrautils procps nodejs npm; \
     rm -rf /var/lib/apt/lists/*; \
     curl --version | grep -q "^Features:.* HTTP3"; \
     curl --version | grep -q " ngtcp2/"; \
@@ -65,6 +70,20 @@ tools_user() {
   printf '%s\n' --user "$(id -u):$(id -g)"
 }
 
+# The volumes whose root this shell has made the caller's.
+TOOLS_VOLUMES_OWNED=" "
+
+# own_tools_volume NAME: the root of the volume NAME (created if absent) is the caller's.
+own_tools_volume() {
+  local -a user
+  [[ $TOOLS_VOLUMES_OWNED == *" $1 "* ]] && return 0
+  mapfile -t user < <(tools_user)
+  if ((${#user[@]})); then
+    docker run --rm --network none -v "$1:/volume" "$TOOLS_IMAGE" chown "${user[1]}" /volume >/dev/null || return 1
+  fi
+  TOOLS_VOLUMES_OWNED+="$1 "
+}
+
 # tools_run NETWORK SECONDS COMMAND ARGS...: the one docker run behind tool, tool_within and
 # tool_on. --init passes the stop of `timeout` (SIGTERM, proxied by the client) to COMMAND.
 tools_run() {
@@ -76,6 +95,10 @@ tools_run() {
     "$REPO_ROOT" | "$REPO_ROOT"/* | "$tmp" | "$tmp"/*) ;;
     *) mounts+=(-v "$PWD:$PWD") ;;
   esac
+  if [[ -n ${TOOLS_VOLUME:-} ]]; then
+    own_tools_volume "${TOOLS_VOLUME%%:*}" || { echo "tools.sh: the volume ${TOOLS_VOLUME%%:*} could not be made the caller's" >&2; return 125; }
+    mounts+=(-v "$TOOLS_VOLUME")
+  fi
   local -a user
   mapfile -t user < <(tools_user)
   timeout "$seconds" docker run --rm -i --init --network "$network" "${user[@]}" "${mounts[@]}" \
