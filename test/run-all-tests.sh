@@ -5,8 +5,8 @@
 #                                   model test, in the Maven base image: 341 s with an empty
 #                                   Maven volume, 129 s with a full one
 #   static/line-endings.sh          seconds
-#   static/renovate-config.sh       renovate.json read by Renovate's own validator: 8-13 s (a
-#                                   first install 64-84 s more)
+#   static/renovate-config.sh       renovate.json read by Renovate's own validator: 4-7 s (a
+#                                   first install into an empty volume 27-33 s more)
 #   kubernetes/pods-on-docker.sh    the Kubernetes pods on this machine's Docker under the
 #                                   manifests' constraints (the images, not the engine, are
 #                                   under test there): not timed alone
@@ -26,9 +26,9 @@
 # Every lane runs even when one fails; each ends with `LANE: N passed, M failed`, and the last
 # line, `all: N passed, M failed`, adds up what the pods step and each lane recorded (run_part);
 # the exit status is non-zero if any check failed or any step ended early. Needs a running Docker
-# engine, the base images (test/fixtures/README.md), git, bash, curl, openssl, and kubectl for
-# kubernetes/pods-on-docker.sh: Maven, the JDK and the other tools run in containers
-# (test/lib/tools.sh). Arguments go to validate.sh.
+# engine, the base images (test/fixtures/README.md), git, bash, curl and openssl: Maven, the
+# JDK, kubectl, Node and the other tools run in containers (test/lib/tools.sh). Arguments go to
+# validate.sh.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
