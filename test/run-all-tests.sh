@@ -43,7 +43,7 @@ readonly LANES=${TEST_LANES:-host}
 PART_TIMEOUT=5400
 # Minutes each lane took on a 2-core machine, warm (README.md, Tested with), and the rest:
 # mvn verify, the pods and the static checks. For the plan's first lines, not a limit.
-declare -rA LANE_MINUTES=([host]=11 [engine26]=9 [rootless]=15)
+declare -rA LANE_MINUTES=([host]=11 [engine26]=9 [rootless]=11)
 readonly OTHER_MINUTES=8
 
 main() {
